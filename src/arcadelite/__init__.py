@@ -1,0 +1,63 @@
+"""arcadelite: ArcadeDB's embedded Python API and SQL, natively in Python on SQLite.
+
+    import arcadelite as arcadedb
+    with arcadedb.create_database("./mydb") as db:
+        ...
+"""
+
+from . import exceptions, graph, results, schema, transactions, type_conversion
+from .database import Database, DatabaseFactory, create_database, database_exists, open_database
+from .exceptions import (
+    ArcadeDBError,
+    AsyncExecutionError,
+    AsyncOperationError,
+    DatabaseClosedError,
+    DatabaseLockedError,
+    DuplicatedKeyError,
+    ParseError,
+    QueryError,
+    RecordNotFoundError,
+    SchemaError,
+    TransactionError,
+    ValidationError,
+)
+from .graph import Document, Edge, Vertex
+from .results import Result, ResultSet
+from .rid import RID
+from .schema import IndexType, PropertyType, Schema
+from .transactions import TransactionContext
+from .type_conversion import convert_java_to_python, convert_python_to_java
+
+__version__ = "0.1.0"
+
+
+def __getattr__(name: str):  # lazy: keep `import arcadelite` fast
+    if name in ("AsyncExecutor", "async_executor"):
+        from . import async_executor
+
+        return async_executor if name == "async_executor" else async_executor.AsyncExecutor
+    if name in ("BatchContext", "batch"):
+        from . import batch
+
+        return batch if name == "batch" else batch.BatchContext
+    if name in ("Importer", "import_csv", "importer"):
+        from . import importer
+
+        return importer if name == "importer" else getattr(importer, name)
+    if name in ("export_database", "export_to_csv", "exporter"):
+        from . import exporter
+
+        return exporter if name == "exporter" else getattr(exporter, name)
+    raise AttributeError(f"module 'arcadelite' has no attribute {name!r}")
+
+
+__all__ = [
+    "ArcadeDBError", "Database", "DatabaseFactory", "Document", "Vertex", "Edge", "ResultSet",
+    "Result", "Schema", "IndexType", "PropertyType", "TransactionContext", "AsyncExecutor",
+    "BatchContext", "Importer", "import_csv", "export_database", "export_to_csv",
+    "convert_python_to_java", "convert_java_to_python", "create_database", "open_database",
+    "database_exists", "RID", "exceptions", "graph", "results", "schema", "transactions",
+    "type_conversion", "__version__", "AsyncExecutionError", "AsyncOperationError",
+    "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
+    "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError",
+]  # fmt: skip

@@ -1,0 +1,407 @@
+"""The Database object and the module-level functions that create and open databases."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+import weakref
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError, SchemaError
+from .graph import RECORD_CLASSES, Document, Edge, Vertex
+from .results import ResultSet
+from .rid import POSITION_BITS, RID
+from .schema import Schema
+from .storage import Storage
+from .storage.catalog import TypeDef
+from .storage.codec import decode_record
+from .transactions import TransactionContext
+
+if TYPE_CHECKING:
+    from .async_executor import AsyncExecutor
+    from .batch import BatchContext
+
+_OPEN_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
+_CLOSE_WAIT_SECONDS = 600.0
+
+
+class Database:
+    """An open database. Use as a context manager to close it on exit."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._schema = Schema(self)
+        self._executor: AsyncExecutor | None = None
+        self._executor_lock = threading.Lock()
+        self._read_your_writes = True
+        _OPEN_DATABASES.add(self)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    def _live_storage(self) -> Storage:
+        storage = self._storage
+        if storage._closed:
+            raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
+        return storage
+
+    def _type(self, name: str, kind: str | None = None) -> TypeDef:
+        type_def = self._live_storage().catalog.types.get(name)
+        if type_def is None:
+            raise SchemaError(f"Type '{name}' does not exist")
+        if kind is not None and type_def.kind != kind:
+            raise SchemaError(f"Type '{name}' is a {type_def.kind} type, not a {kind} type")
+        return type_def
+
+    def make_record(self, type_def: TypeDef, row: tuple, mutable: bool = False) -> Document:
+        """Build a record from a storage row (pos, body, tags[, out_rid, in_rid])."""
+        props = decode_record(row[1], row[2])
+        rid = RID(type_def.id, row[0])
+        if type_def.kind == "edge":
+            return Edge(self, type_def, props, rid, mutable, RID.from_int(row[3]),
+                        RID.from_int(row[4]))  # fmt: skip
+        return RECORD_CLASSES[type_def.kind](self, type_def, props, rid, mutable)
+
+    # --- queries ----------------------------------------------------------------------------
+
+    def query(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
+        """Run a read-only statement; parameters fill ``?`` (positional) or ``:name``."""
+        from .query import run
+
+        self._live_storage()
+        return run(self, language, text, args, kwargs, read_only=True)
+
+    def command(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
+        """Run any statement: DDL, DML or a read."""
+        from .query import run
+
+        self._live_storage()
+        return run(self, language, text, args, kwargs, read_only=False)
+
+    # --- transactions -----------------------------------------------------------------------
+
+    def begin(self) -> None:
+        storage = self._live_storage()
+        storage.begin(storage.session())
+
+    def commit(self) -> None:
+        storage = self._live_storage()
+        storage.commit(storage.session())
+
+    def rollback(self) -> None:
+        storage = self._storage
+        if storage._closed:
+            return
+        storage.rollback(storage.session())
+
+    def transaction(self) -> TransactionContext:
+        self._live_storage()
+        return TransactionContext(self)
+
+    def is_transaction_active(self) -> bool:
+        session = self._storage.thread_session_if_any()
+        return bool(session and session.depth)
+
+    # --- records ----------------------------------------------------------------------------
+
+    def new_document(self, type_name: str) -> Document:
+        return Document(self, self._type(type_name, "document"))
+
+    def new_vertex(self, type_name: str) -> Vertex:
+        storage = self._storage
+        if storage._closed:
+            raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
+        type_def = storage.catalog.types.get(type_name)
+        if type_def is None or type_def.kind != "vertex":
+            self._type(type_name, "vertex")
+        return Vertex(self, type_def)  # type: ignore[arg-type]
+
+    def new_edge_record(self, type_name: str) -> Edge:
+        """An unsaved edge record (connect it with Vertex.new_edge or an async create)."""
+        return Edge(self, self._type(type_name, "edge"))
+
+    def _current_type(self, record: Document) -> TypeDef:
+        storage = self._live_storage()
+        type_def = storage.catalog.by_id.get(record._type.id)
+        if type_def is None or type_def.name != record._type.name:
+            raise SchemaError(f"Type '{record._type.name}' of {record!r} no longer exists")
+        record._type = type_def
+        return type_def
+
+    def _stored_props(self, type_def: TypeDef, record: Document) -> dict[str, Any]:
+        """What an update compares against: the stored state when read-only properties exist."""
+        if any(p.readonly for p in type_def.all_properties.values()):
+            storage = self._storage
+            found = storage.load(storage.session(), record._rid)  # type: ignore[arg-type]
+            if found is not None:
+                return decode_record(found[1][1], found[1][2])
+        return {}
+
+    def _save_record(self, record: Document) -> None:
+        type_def = self._current_type(record)
+        storage = self._storage
+        session = storage.session()
+        if record._rid is None:
+            props, encoded = storage.prepare(type_def, record._props)
+            if type_def.kind == "edge":
+                edge: Edge = record  # type: ignore[assignment]
+                if edge._out is None or edge._in is None:
+                    raise ArcadeDBError(
+                        f"Edge of type '{type_def.name}' has no vertices: create edges with "
+                        "vertex.new_edge(label, target)"
+                    )
+                position = storage.insert(session, type_def, encoded, edge._out.to_int(),
+                                          edge._in.to_int())  # fmt: skip
+            else:
+                position = storage.insert(session, type_def, encoded)
+            record._rid = RID(type_def.id, position)
+        else:
+            props, encoded = storage.prepare(
+                type_def, record._props, self._stored_props(type_def, record)
+            )
+            storage.update(session, type_def, record._rid.position, encoded)
+        record._props = props
+
+    def _delete_record(self, record: Document) -> None:
+        type_def = self._current_type(record)
+        storage = self._storage
+        storage.delete(storage.session(), type_def, record._rid.position)  # type: ignore[union-attr]
+
+    def _new_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
+        edge_type = self._type(label, "edge")
+        if vertex._rid is None:
+            raise ArcadeDBError("Save the vertex before creating edges from it")
+        target_rid = RID.parse(target)
+        target_type = self._live_storage().catalog.by_id.get(target_rid.bucket_id)
+        if target_type is None or target_type.kind != "vertex":
+            raise ArcadeDBError(f"Edge target {target_rid} is not a vertex")
+        edge = Edge(self, edge_type, dict(props), None, True, vertex._rid, target_rid)
+        self._save_record(edge)
+        return edge
+
+    def _edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
+        _check_direction(direction)
+        if vertex._rid is None:
+            return
+        storage = self._live_storage()
+        for edge_type, row in storage.edges(storage.session(), vertex._rid.to_int(), direction,
+                                            labels):  # fmt: skip
+            yield self.make_record(edge_type, row)  # type: ignore[misc]
+
+    def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
+        _check_direction(direction)
+        if vertex._rid is None:
+            return []
+        storage = self._live_storage()
+        return storage.neighbors(storage.session(), vertex._rid.to_int(), direction, labels)
+
+    def _neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
+        return [self.lookup_by_rid(RID.from_int(packed))
+                for packed in self._neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
+
+    def lookup_by_rid(self, rid: RID | str) -> Document:
+        """The record with this RID (immutable); RecordNotFoundError when there is none."""
+        storage = self._live_storage()
+        parsed = RID.parse(rid)
+        found = storage.load(storage.session(), parsed)
+        if found is None:
+            raise RecordNotFoundError(f"Record {parsed} not found")
+        return self.make_record(*found)
+
+    def lookup_by_key(self, type_name: str, keys: list[str] | str, values: Any) -> Document | None:
+        """The record whose indexed properties ``keys`` equal ``values`` (an index must exist)."""
+        type_def = self._type(type_name)
+        keys_t = (keys,) if isinstance(keys, str) else tuple(keys)
+        values_t = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+        if len(keys_t) != len(values_t):
+            raise ValueError(f"lookup_by_key got {len(keys_t)} keys but {len(values_t)} values")
+        storage = self._storage
+        if storage.index_for(type_def, keys_t) is None:
+            raise SchemaError(
+                f"No index on {type_name}[{','.join(keys_t)}]: lookup_by_key needs one "
+                f"(db.schema.create_index('{type_name}', {list(keys_t)!r}))"
+            )
+        for found in storage.find_by_key(storage.session(), type_def, keys_t, values_t):
+            return self.make_record(*found)
+        return None
+
+    def count_type(self, type_name: str, polymorphic: bool = True) -> int:
+        storage = self._live_storage()
+        type_def = storage.catalog.types.get(type_name)
+        if type_def is None:
+            return 0
+        return storage.count(storage.session(), type_def, polymorphic)
+
+    def iterate_type(self, type_name: str, polymorphic: bool = True) -> Iterator[Document]:
+        """Every record of a type (and its subtypes), immutable, in RID order per bucket."""
+        type_def = self._type(type_name)
+        storage = self._storage
+        for target in type_def.polymorphic if polymorphic else [type_def]:
+            extra = ", out_rid, in_rid" if target.kind == "edge" else ""
+            cursor = storage.execute_sql(
+                storage.session(), f"SELECT pos, body, tags{extra} FROM {target.table} ORDER BY pos"
+            )
+            for row in cursor:
+                yield self.make_record(target, row)
+
+    # --- schema and settings ----------------------------------------------------------------
+
+    @property
+    def schema(self) -> Schema:
+        self._live_storage()
+        return self._schema
+
+    def get_schema(self) -> Schema:
+        return self.schema
+
+    def set_wal_flush(self, mode: str) -> None:
+        """Commit durability: "no" (no fsync), "yes_nometadata" (default), "yes_full"."""
+        self._live_storage().set_sync(mode)
+
+    def set_read_your_writes(self, flag: bool) -> None:
+        """Accepted for compatibility: a thread always reads its own writes here."""
+        self._live_storage()
+        self._read_your_writes = bool(flag)
+
+    def set_auto_transaction(self, flag: bool) -> None:
+        """When on, a write outside a transaction commits by itself."""
+        self._live_storage().auto_transaction = bool(flag)
+
+    def is_auto_transaction(self) -> bool:
+        return self._storage.auto_transaction
+
+    # --- async, batch, import/export ----------------------------------------------------------
+
+    def async_executor(self) -> AsyncExecutor:
+        """The database's async executor (a fresh one if the previous was closed)."""
+        from .async_executor import AsyncExecutor
+
+        self._live_storage()
+        with self._executor_lock:
+            if self._executor is None or self._executor.is_closed():
+                self._executor = AsyncExecutor(self)
+            return self._executor
+
+    def batch_context(self, batch_size: int = 5000, parallel: int = 4, use_wal: bool = True,
+                      back_pressure: int = 50, progress: bool = False,
+                      progress_desc: str = "Processing") -> BatchContext:  # fmt: skip
+        from .batch import BatchContext
+
+        self._live_storage()
+        return BatchContext(self, batch_size, parallel, use_wal, back_pressure, progress,
+                            progress_desc)  # fmt: skip
+
+    def export_database(self, file_path: str, format: str = "jsonl", overwrite: bool = False,
+                        include_types: list[str] | None = None,
+                        exclude_types: list[str] | None = None, verbose: int = 1) -> dict:  # fmt: skip
+        from .exporter import export_database
+
+        return export_database(self, file_path, format, overwrite, include_types, exclude_types,
+                               verbose)  # fmt: skip
+
+    def export_to_csv(self, query: str, file_path: str, language: str = "sql",
+                      fieldnames: list[str] | None = None) -> int:  # fmt: skip
+        from .exporter import export_to_csv
+
+        return export_to_csv(self.query(language, query), file_path, fieldnames)
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Finish pending async work (bounded wait), then release everything. Idempotent."""
+        storage = self._storage
+        if storage._closed:
+            return
+        executor = self._executor
+        try:
+            if executor is not None and not executor.is_closed():
+                executor._shutdown(timeout=_CLOSE_WAIT_SECONDS)
+        finally:
+            session = storage.thread_session_if_any()
+            if session is not None and session.depth:
+                storage.rollback(session)
+            storage.close()
+            _OPEN_DATABASES.discard(self)
+
+    def is_open(self) -> bool:
+        return not self._storage._closed
+
+    def drop(self) -> None:
+        """Delete the whole database folder (refused inside a transaction)."""
+        storage = self._live_storage()
+        if self.is_transaction_active():
+            raise ArcadeDBError("Cannot drop the database inside a transaction: commit first")
+        self.close()
+        storage.drop()
+
+    def get_name(self) -> str:
+        return os.path.basename(self._storage.folder.rstrip(os.sep))
+
+    def get_database_path(self) -> str:
+        return self._storage.folder
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> bool:
+        self.close()
+        return False
+
+    def __repr__(self) -> str:
+        state = "open" if self.is_open() else "closed"
+        return f"<Database {self.get_name()!r} {state}>"
+
+
+def _check_direction(direction: str) -> None:
+    if direction not in ("out", "in", "both"):
+        raise ValueError(f"direction must be 'out', 'in' or 'both', got {direction!r}")
+
+
+def create_database(path: str) -> Database:
+    """Create a new empty database in the folder ``path``."""
+    return Database(Storage(os.fspath(path), create=True))
+
+
+def open_database(path: str) -> Database:
+    """Open an existing database."""
+    return Database(Storage(os.fspath(path), create=False))
+
+
+def database_exists(path: str) -> bool:
+    return Storage.exists(os.fspath(path))
+
+
+class DatabaseFactory:
+    """Object-style access to create_database / open_database / database_exists."""
+
+    def __init__(self, path: str) -> None:
+        self.path = os.fspath(path)
+
+    def create(self) -> Database:
+        return create_database(self.path)
+
+    def open(self) -> Database:
+        return open_database(self.path)
+
+    def exists(self) -> bool:
+        return database_exists(self.path)
+
+    def close(self) -> None:
+        pass
+
+
+@atexit.register
+def _close_all_at_exit() -> None:
+    """Finish submitted async work of databases the program left open: nothing lost silently."""
+    for db in list(_OPEN_DATABASES):
+        try:
+            db.close()
+        except Exception:  # noqa: BLE001 - at exit, report and go on
+            import traceback
+
+            traceback.print_exc()
+
+
+__all__ = ["Database", "DatabaseFactory", "create_database", "open_database", "database_exists",
+           "POSITION_BITS"]  # fmt: skip

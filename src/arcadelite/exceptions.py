@@ -1,0 +1,101 @@
+"""The error hierarchy: every error arcadelite raises derives from ArcadeDBError."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ArcadeDBError(Exception):
+    """Base class of every arcadelite error."""
+
+
+class DatabaseClosedError(ArcadeDBError):
+    """The database (or executor) was used after close() or drop()."""
+
+
+class DatabaseLockedError(ArcadeDBError):
+    """The database is open in this process already, or held by another process."""
+
+
+class TransactionError(ArcadeDBError):
+    """Transaction misuse: commit without begin, write outside a transaction, ..."""
+
+
+class SchemaError(ArcadeDBError):
+    """Unknown or duplicate type, property or index; a schema change that cannot be made."""
+
+
+class ValidationError(ArcadeDBError):
+    """A record breaks a schema constraint (type, mandatory, not-null, read-only, min, max)."""
+
+
+class DuplicatedKeyError(ArcadeDBError):
+    """A write would put a second record under the same key of a unique index."""
+
+    def __init__(self, message: str, index_name: str = "", key: Any = None) -> None:
+        super().__init__(message)
+        self.index_name = index_name
+        self.key = key
+
+
+class RecordNotFoundError(ArcadeDBError):
+    """No record has the given RID."""
+
+
+class ParseError(ArcadeDBError):
+    """A statement could not be parsed; carries the line, column and offending token."""
+
+    def __init__(
+        self,
+        message: str,
+        text: str = "",
+        line: int | None = None,
+        column: int | None = None,
+        token: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.text = text
+        self.line = line
+        self.column = column
+        self.token = token
+
+
+class QueryError(ArcadeDBError):
+    """A statement parsed but cannot run: unknown function, bad argument, wrong context."""
+
+
+class AsyncOperationError(ArcadeDBError):
+    """One failed asynchronous operation; `record` is what was submitted, `cause` why it failed."""
+
+    def __init__(self, message: str, record: Any = None, cause: BaseException | None = None):
+        super().__init__(message)
+        self.record = record
+        self.cause = cause
+        self.__cause__ = cause
+
+
+class AsyncExecutionError(ArcadeDBError):
+    """Raised by wait_completion() when operations failed with no callback to report them to.
+
+    `failures` lists (record or statement, exception) pairs.
+    """
+
+    def __init__(self, message: str, failures: list[tuple[Any, BaseException]]):
+        super().__init__(message)
+        self.failures = failures
+
+
+__all__ = [
+    "ArcadeDBError",
+    "AsyncExecutionError",
+    "AsyncOperationError",
+    "DatabaseClosedError",
+    "DatabaseLockedError",
+    "DuplicatedKeyError",
+    "ParseError",
+    "QueryError",
+    "RecordNotFoundError",
+    "SchemaError",
+    "TransactionError",
+    "ValidationError",
+]

@@ -1,0 +1,199 @@
+"""Record bodies: Python values <-> orjson text plus a small tag list for what JSON lacks.
+
+A record is stored as ``body`` (JSON text of its properties) and ``tags`` (NULL for plain JSON
+records, else a JSON list of ``[path, tag]`` pairs). Values JSON cannot hold are written into the
+body in a form that SQLite compares and sorts by value, and the tag restores the Python type:
+
+- naive ``datetime``  -> ``"YYYY-MM-DDTHH:MM:SS.ffffff"``        tag ``"dt"``
+- aware ``datetime``  -> the same text in UTC                      tag ``["dtz", offset_seconds]``
+- ``date``            -> ``"YYYY-MM-DD"``                          tag ``"date"``
+- ``Decimal``         -> a JSON number (compares by value)         tag ``["dec", exact_text]``
+- ``bytes``           -> base64 text                               tag ``"bin"``
+- RID or record       -> ``"#bucket:position"``                    tag ``"rid"``
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import math
+from decimal import Decimal
+from typing import Any
+
+import orjson
+
+from ..exceptions import ValidationError
+from ..rid import RID
+
+_FAST_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
+_INT64_MIN, _INT64_MAX = -(1 << 63), (1 << 63) - 1
+_UTC = dt.timezone.utc
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def format_datetime(value: dt.datetime) -> str:
+    """Fixed-width ISO text, so that text order is time order."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        value = value.astimezone(_UTC).replace(tzinfo=None)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value.year >= 1000 else value.isoformat(
+        timespec="microseconds"
+    )
+
+
+def encode_record(props: dict[str, Any]) -> tuple[str, str | None]:
+    """Encode a property dict into (body, tags)."""
+    try:
+        return orjson.dumps(props, option=_FAST_OPTIONS).decode(), None
+    except TypeError:
+        pass
+    tags: list[Any] = []
+    plain = {str(_check_key(k)): _encode_value(v, [k], tags) for k, v in props.items()}
+    body = orjson.dumps(plain).decode()
+    return body, (orjson.dumps(tags).decode() if tags else None)
+
+
+def _check_key(key: Any) -> str:
+    if not isinstance(key, str):
+        raise ValidationError(f"Property names must be strings, got {key!r}")
+    return key
+
+
+def _encode_value(value: Any, path: list[Any], tags: list[Any]) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        if kind is int and not _INT64_MIN <= value <= _INT64_MAX:
+            raise ValidationError(f"Integer {value} in '{_path_text(path)}' is outside 64 bits")
+        if kind is float and not math.isfinite(value):
+            raise ValidationError(f"Float {value} in '{_path_text(path)}' cannot be stored")
+        return value
+    if isinstance(value, dt.datetime):
+        offset = value.utcoffset() if value.tzinfo is not None else None
+        if offset is None:
+            tags.append([path, "dt"])
+        else:
+            tags.append([path, ["dtz", int(offset.total_seconds())]])
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        tags.append([path, "date"])
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValidationError(f"Decimal {value} in '{_path_text(path)}' cannot be stored")
+        tags.append([path, ["dec", str(value)]])
+        return orjson.Fragment(_decimal_number_text(value))
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        tags.append([path, "bin"])
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, RID):
+        tags.append([path, "rid"])
+        return str(value)
+    if hasattr(value, "__arcadelite_rid__"):
+        rid = value.__arcadelite_rid__()
+        if rid is None:
+            raise ValidationError(
+                f"Property '{_path_text(path)}' links to an unsaved record: save it first"
+            )
+        tags.append([path, "rid"])
+        return str(rid)
+    if isinstance(value, dict):
+        return {_check_key(k): _encode_value(v, [*path, k], tags) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_encode_value(v, [*path, i], tags) for i, v in enumerate(value)]
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return _encode_value(int(value), path, tags)
+    if isinstance(value, float):
+        return _encode_value(float(value), path, tags)
+    if isinstance(value, str):
+        return str(value)
+    tolist = getattr(value, "tolist", None)  # numpy arrays and scalars
+    if tolist is not None:
+        return _encode_value(tolist(), path, tags)
+    raise ValidationError(
+        f"Property '{_path_text(path)}' has a value of unsupported type {kind.__name__}"
+    )
+
+
+def _decimal_number_text(value: Decimal) -> str:
+    text = format(value, "f") if abs(value.adjusted()) < 300 else str(value)
+    if text.startswith("."):
+        text = "0" + text
+    return text.replace("E", "e").replace("e+", "e")
+
+
+def _path_text(path: list[Any]) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def decode_record(body: str | bytes, tags: str | None) -> dict[str, Any]:
+    """Decode (body, tags) back into the property dict that was encoded."""
+    props = orjson.loads(body)
+    if tags:
+        for path, tag in orjson.loads(tags):
+            _apply_tag(props, path, tag)
+    return props
+
+
+def _apply_tag(container: Any, path: list[Any], tag: Any) -> None:
+    for step in path[:-1]:
+        container = container[step]
+    last = path[-1]
+    container[last] = decode_tagged(container[last], tag)
+
+
+def decode_tagged(raw: Any, tag: Any) -> Any:
+    """Restore one tagged value from its stored form."""
+    if tag == "dt":
+        return dt.datetime.fromisoformat(raw)
+    if tag == "date":
+        return dt.date.fromisoformat(raw)
+    if tag == "bin":
+        return base64.b64decode(raw)
+    if tag == "rid":
+        return RID.parse(raw)
+    name, extra = tag
+    if name == "dtz":
+        zone = dt.timezone(dt.timedelta(seconds=extra))
+        return dt.datetime.fromisoformat(raw).replace(tzinfo=_UTC).astimezone(zone)
+    if name == "dec":
+        return Decimal(extra)
+    raise ValueError(f"unknown value tag {tag!r}")
+
+
+def sql_value(value: Any) -> Any:
+    """The form in which a Python value compares against stored values inside SQLite."""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value() and _INT64_MIN <= value <= _INT64_MAX:
+            return int(value)
+        return float(value)
+    if isinstance(value, RID):
+        return str(value)
+    if hasattr(value, "__arcadelite_rid__"):
+        rid = value.__arcadelite_rid__()
+        return str(rid) if rid is not None else None
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, (int, float, str)):
+        return value
+    tolist = getattr(value, "tolist", None)
+    if tolist is not None:
+        return tolist()
+    return value
+
+
+def dumps(value: Any) -> str:
+    """JSON text of a plain value (used for catalog rows and SQL JSON literals)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+loads = orjson.loads
