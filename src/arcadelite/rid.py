@@ -15,16 +15,13 @@ _POSITION_MASK = (1 << POSITION_BITS) - 1
 
 
 class RID:
-    """An immutable record identity; ``str(rid)`` is ``"#bucket:position"``."""
+    """A record identity (treat as immutable); ``str(rid)`` is ``"#bucket:position"``."""
 
     __slots__ = ("bucket_id", "position")
 
     def __init__(self, bucket_id: int, position: int) -> None:
-        object.__setattr__(self, "bucket_id", bucket_id)
-        object.__setattr__(self, "position", position)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError("RID is immutable")
+        self.bucket_id = bucket_id
+        self.position = position
 
     @classmethod
     def parse(cls, value: Any) -> RID:

@@ -67,7 +67,7 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _CATALOG_DDL = """
 CREATE TABLE IF NOT EXISTS al_meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS al_types(
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
+    id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,
     supertypes TEXT NOT NULL DEFAULT '[]', custom TEXT NOT NULL DEFAULT '{}');
 CREATE TABLE IF NOT EXISTS al_properties(
     type_id INTEGER NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL, of_type TEXT,
@@ -149,6 +149,7 @@ class Storage:
         self._local = threading.local()
         self._sessions: weakref.WeakSet[Session] = weakref.WeakSet()
         self._sessions_lock = threading.Lock()
+        self._sync_pending: weakref.WeakSet[Session] = weakref.WeakSet()
         self._closed = False
         self._lock_fd: int | None = None
         self._register(create)
@@ -289,11 +290,34 @@ class Storage:
             sessions = list(self._sessions)
         for session in sessions:
             if session.sync is None:
-                session.conn.execute(f"PRAGMA synchronous={self.sync_mode}")
+                self._apply_sync(session)
 
     def set_session_sync(self, session: Session, pragma_value: str | None) -> None:
         session.sync = pragma_value
-        session.conn.execute(f"PRAGMA synchronous={pragma_value or self.sync_mode}")
+        self._apply_sync(session)
+
+    def _apply_sync(self, session: Session) -> None:
+        """Set the session's ``synchronous`` pragma now, or when its next write transaction opens.
+
+        SQLite refuses the change inside a transaction, and a connection busy in another thread
+        cannot take it (APSW raises): such sessions are marked and updated in ``_open_write``.
+        """
+        try:
+            if session.conn.in_transaction:
+                raise apsw.SQLError("in a transaction")
+            session.conn.execute(f"PRAGMA synchronous={session.sync or self.sync_mode}")
+        except apsw.Error:
+            self._sync_pending.add(session)
+        else:
+            self._sync_pending.discard(session)
+
+    def pragma(self, session: Session, name: str) -> Any:
+        """Read a pragma's value on a session's connection (diagnostics and tests)."""
+        if not _IDENT.match(name):
+            raise ValueError(f"Invalid pragma name {name!r}")
+        self.check_open()
+        row = session.conn.execute(f"PRAGMA {name}").fetchone()
+        return None if row is None else row[0]
 
     # --- transactions -----------------------------------------------------------------------
 
@@ -361,6 +385,8 @@ class Storage:
         if not self.gate.acquire(session, timeout=300):
             raise TransactionError("Timed out after 300 s waiting for the database writer lock")
         try:
+            if self._sync_pending and session in self._sync_pending:
+                self._apply_sync(session)
             session.cursor.execute("BEGIN IMMEDIATE")
         except BaseException:
             self.gate.release()
@@ -381,9 +407,20 @@ class Storage:
         if session.depth:
             if not session.write_open:
                 self._open_write(session)
-            if schema:
-                session.schema_dirty = True
-            yield session
+            if not schema:
+                yield session
+                return
+            # A schema change is several statements: inside a transaction it gets a savepoint,
+            # so that a failed one (e.g. a unique index over duplicates) leaves nothing behind.
+            session.schema_dirty = True
+            session.cursor.execute("SAVEPOINT al_schema_op")
+            try:
+                yield session
+            except BaseException:
+                session.cursor.execute("ROLLBACK TO al_schema_op; RELEASE al_schema_op")
+                self._load_catalog()
+                raise
+            session.cursor.execute("RELEASE al_schema_op")
             return
         if not (schema or self.auto_transaction):
             raise TransactionError(
@@ -423,7 +460,7 @@ class Storage:
         for type_id, name, ptype, of_type, constraints in conn.execute(
             "SELECT type_id, name, type, of_type, constraints FROM al_properties"
         ):
-            prop = PropertyDef(name, ptype, of_type, **codec.loads(constraints))
+            prop = PropertyDef(name, ptype, of_type, **_decode_constraints(constraints))
             catalog.by_id[type_id].properties[name] = prop
         for name, type_name, props, unique, kind, nulls in conn.execute(
             "SELECT name, type_name, properties, is_unique, kind, null_strategy FROM al_indexes"
@@ -618,7 +655,7 @@ class Storage:
             s.cursor.execute(
                 "INSERT INTO al_properties(type_id, name, type, of_type, constraints) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (type_def.id, name, ptype, of_type, codec.dumps(_jsonable(prop.constraints()))),
+                (type_def.id, name, ptype, of_type, _encode_constraints(prop.constraints())),
             )
             type_def.properties[name] = prop
             self._changed()
@@ -638,7 +675,7 @@ class Storage:
                 set_constraint(prop, attribute, value, type_name)
             s.cursor.execute(
                 "UPDATE al_properties SET type = ?, constraints = ? WHERE type_id = ? AND name = ?",
-                (prop.type, codec.dumps(_jsonable(prop.constraints())), type_def.id, name),
+                (prop.type, _encode_constraints(prop.constraints()), type_def.id, name),
             )
             self._changed()
         return prop
@@ -720,6 +757,8 @@ class Storage:
             try:
                 for target in type_def.polymorphic:
                     self._create_sql_index(s, index, target)
+                if index.unique and len(type_def.polymorphic) > 1:
+                    self._check_no_duplicates_across(s, index, type_def.polymorphic)
             except apsw.ConstraintError as exc:
                 del self.catalog.indexes[index.name]
                 self._changed()
@@ -729,6 +768,21 @@ class Storage:
                     index.name,
                 ) from exc
         return index
+
+    def _check_no_duplicates_across(self, s: Session, index: IndexDef,
+                                    targets: list[TypeDef]) -> None:  # fmt: skip
+        """Raise apsw.ConstraintError when two records of different tables share a unique key."""
+        columns = ", ".join(f"{field_sql(p)} AS k{i}" for i, p in enumerate(index.properties))
+        not_null = " AND ".join(f"{field_sql(p)} IS NOT NULL" for p in index.properties)
+        keys = ", ".join(f"k{i}" for i in range(len(index.properties)))
+        union = " UNION ALL ".join(
+            f"SELECT {columns} FROM {t.table} WHERE {not_null}" for t in targets
+        )
+        row = s.cursor.execute(
+            f"SELECT {keys} FROM ({union}) GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
+        ).fetchone()
+        if row is not None:
+            raise apsw.ConstraintError(f"duplicate key {list(row)!r} across the subtypes")
 
     def _sql_index_name(self, index: IndexDef, target: TypeDef) -> str:
         return f"x{_stable_id(index.name)}_{target.id}"
@@ -813,6 +867,8 @@ class Storage:
 
     def _insert(self, s: Session, type_def: TypeDef, encoded: tuple[str, str | None],
                 out_rid: int | None, in_rid: int | None) -> int:  # fmt: skip
+        if type_def.unique_elsewhere:
+            self._check_unique_elsewhere(s, type_def, encoded)
         try:
             if type_def.kind == "edge":
                 s.cursor.execute(
@@ -831,6 +887,8 @@ class Storage:
 
     def _update(self, s: Session, type_def: TypeDef, position: int,
                 encoded: tuple[str, str | None]) -> None:  # fmt: skip
+        if type_def.unique_elsewhere:
+            self._check_unique_elsewhere(s, type_def, encoded)
         try:
             s.cursor.execute(
                 f"UPDATE {type_def.table} SET body = ?, tags = ? WHERE pos = ?", (*encoded, position)
@@ -839,6 +897,28 @@ class Storage:
             raise self.constraint_error(exc, type_def, encoded, position) from exc
         if s.conn.changes() == 0:
             raise_not_found(RID(type_def.id, position))
+
+    def _check_unique_elsewhere(self, s: Session, type_def: TypeDef,
+                                encoded: tuple[str, str | None]) -> None:  # fmt: skip
+        """A unique index of a supertype covers its subtypes' tables too: seek the key there
+        (SQLite compares exactly as the per-table unique index does; a null key part never
+        matches, as with the SKIP null strategy)."""
+        for index, others in type_def.unique_elsewhere:
+            match = " AND ".join(f"{field_sql(p)} = {field_sql(p, '?1')}" for p in index.properties)
+            for other in others:
+                row = s.cursor.execute(
+                    f"SELECT pos FROM {other.table} WHERE {match} LIMIT 1", (encoded[0],)
+                ).fetchone()
+                if row is not None:
+                    props = codec.decode_record(*encoded)
+                    values = [props.get(p) for p in index.properties]
+                    key = values[0] if len(values) == 1 else values
+                    raise DuplicatedKeyError(
+                        f"Duplicated key {key!r} found on index '{index.name}' "
+                        f"already assigned to record {RID(other.id, row[0])}",
+                        index.name,
+                        key,
+                    )
 
     def delete(self, session: Session, type_def: TypeDef, position: int) -> None:
         """Delete a record; a vertex takes its edges with it."""
@@ -955,6 +1035,37 @@ class Storage:
 
     # --- bulk writes (async executor) -------------------------------------------------------
 
+    def begin_write(self, session: Session) -> None:
+        """Begin a transaction that writes at once (takes the gate, BEGIN IMMEDIATE)."""
+        self.begin(session)
+        if not session.write_open:
+            try:
+                self._open_write(session)
+            except BaseException:
+                session.depth = 0
+                raise
+
+    def savepoint(self, session: Session, name: str) -> None:
+        session.cursor.execute(f"SAVEPOINT {name}")
+
+    def release_savepoint(self, session: Session, name: str) -> None:
+        session.cursor.execute(f"RELEASE {name}")
+
+    def rollback_to_savepoint(self, session: Session, name: str) -> None:
+        session.cursor.execute(f"ROLLBACK TO {name}")
+
+    def update_rows(self, session: Session, type_def: TypeDef, rows: list[tuple]) -> int:
+        """Apply (body, tags, pos) updates in one executemany call; returns rows changed."""
+        before = session.conn.total_changes()
+        session.cursor.executemany(
+            f"UPDATE {type_def.table} SET body = ?, tags = ? WHERE pos = ?", rows
+        )
+        return session.conn.total_changes() - before
+
+    def delete_row(self, session: Session, type_def: TypeDef, position: int) -> None:
+        """Delete inside the session's open write transaction (vertex edges included)."""
+        self._delete(session, type_def, position)
+
     def next_position(self, session: Session, type_def: TypeDef) -> int:
         row = session.conn.execute(
             "SELECT seq FROM sqlite_sequence WHERE name = ?", (type_def.table,)
@@ -1008,9 +1119,18 @@ def _stable_id(text: str) -> str:
     return hashlib.blake2s(text.encode(), digest_size=6).hexdigest()
 
 
-def _jsonable(constraints: dict[str, Any]) -> dict[str, Any]:
-    return {k: codec.sql_value(v) if not isinstance(v, (bool, int, float, str)) else v
-            for k, v in constraints.items()}  # fmt: skip
+def _encode_constraints(constraints: dict[str, Any]) -> str:
+    """Catalog text of a property's constraints; values JSON lacks (a bytes or Decimal default,
+    a date bound) are kept with their codec tags so that they come back as they were set."""
+    body, tags = codec.encode_record(constraints)
+    return body if tags is None else codec.dumps({"@encoded": [body, tags]})
+
+
+def _decode_constraints(text: str) -> dict[str, Any]:
+    data = codec.loads(text)
+    if "@encoded" in data:
+        return codec.decode_record(*data["@encoded"])
+    return data
 
 
 def set_constraint(prop: PropertyDef, key: str, value: Any, type_name: str) -> None:

@@ -1,0 +1,781 @@
+"""The AsyncExecutor: bulk writes that are fast, bounded in memory, and exact.
+
+How it works. ``create_record`` and friends validate and encode the record in the caller's
+thread (a snapshot: later changes to the object do not leak in) and append the operation to one
+bounded FIFO queue. Worker threads (``set_parallel_level``, default 4) take turns as SQLite's one
+writer: the worker holding the write token takes up to ``CHUNK`` operations, writes them with one
+``executemany`` per run of same-type creates under a savepoint, and keeps the transaction open
+until ``commit_every`` operations are in it. If a chunk hits a failure (a duplicate key, say), the
+savepoint is rolled back and the chunk replayed one operation at a time: only the culprits fail,
+their neighbours commit. Success callbacks fire after the commit that made the operation durable.
+
+Precisely:
+
+- Every submitted operation ends committed or failed. A failure goes to the operation's
+  ``error_callback``, else the executor's ``on_error`` hook, else it is kept and
+  ``wait_completion()`` (or ``close()``) raises ``AsyncExecutionError`` listing them.
+- ``set_commit_every(n)``: no transaction holds more than n operations. ``0`` commits at
+  ``wait_completion()``/``close()``, or earlier only when another thread of this process is
+  waiting to write (otherwise it would wait forever).
+- The queue is bounded (``QUEUE_CAPACITY``): a producer blocks when it is full. With back-pressure
+  p > 0 the producer is slowed from p% full on, by waits that grow with the excess (at most
+  ``MAX_THROTTLE_WAIT`` each).
+- A thread holding an open write transaction cannot wait for the executor (the workers need the
+  writer lock it holds): ``wait_completion()`` then raises ``TransactionError`` at once, and a
+  submission that would block on a full queue raises too. Commit or roll back first.
+- Operations on the same record apply in submission order (one FIFO, one writer at a time).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .exceptions import (
+    ArcadeDBError,
+    AsyncExecutionError,
+    AsyncOperationError,
+    DatabaseClosedError,
+    TransactionError,
+)
+from .graph import Document, Edge
+from .rid import RID
+from .storage.codec import encode_record
+from .storage.engine import SYNC_MODES
+
+if TYPE_CHECKING:
+    from .database import Database
+    from .results import ResultSet
+
+QUEUE_CAPACITY = 16_384
+CHUNK = 2_000
+MAX_THROTTLE_WAIT = 0.002
+IDLE_POLL = 0.05
+
+# Operation kinds; an operation is a tuple
+# (kind, record_or_statement, type_def, payload, callback, error_callback, extra).
+CREATE, UPDATE, DELETE, QUERY, COMMAND, FAILED = range(6)
+_KIND_NAMES = ("create", "update", "delete", "query", "command", "failed")
+
+
+class AsyncExecutor:
+    """Asynchronous, batched writes (and queries) on worker threads; see the module docstring."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._storage = db._storage
+        self._parallel = 4
+        self._commit_every = 10_000
+        self._back_pressure = 0
+        self._use_wal = True
+        self._sync_mode: str | None = None
+        self._capacity = QUEUE_CAPACITY
+        self._soft_limit = QUEUE_CAPACITY
+        self._queue: deque[tuple] = deque()
+        self._lock = threading.Lock()
+        self._work = threading.Condition(self._lock)
+        self._space = threading.Condition(self._lock)
+        self._done = threading.Condition(self._lock)
+        self._token = threading.Lock()
+        self._sleeping = False
+        self._producers_waiting = 0
+        self._flush_waiters = 0
+        self._workers: list[threading.Thread] = []
+        self._worker_idents: set[int] = set()
+        self._session: Any = None
+        self._settings_dirty = True
+        self._closed = False
+        self._stopping = False
+        # Accounting (under _lock): taken by workers, completed = committed + failed.
+        self._taken = 0
+        self._completed = 0
+        self._committed = 0
+        self._failed = 0
+        self._commits = 0
+        self._started_at: float | None = None
+        # The open transaction (worker side, under the token).
+        self._tx_ops: list[tuple] = []
+        self._tx_results: list[Any] = []
+        self._next_pos: dict[int, int] = {}
+        self._unreported: list[tuple[Any, BaseException]] = []
+        self._on_ok: Callable[[int], Any] | None = None
+        self._on_error: Callable[[BaseException], Any] | None = None
+        self._progress = False
+        self._progress_bar: Any = None
+        self._progress_total: int | None = None
+        self._progress_desc = "Committed"
+
+    # --- configuration (each returns self) ---------------------------------------------------
+
+    def set_parallel_level(self, level: int) -> AsyncExecutor:
+        """Number of worker threads, 1..16. They take turns as SQLite's single writer."""
+        _check_int("parallel level", level, 1, 16)
+        with self._lock:
+            self._parallel = level
+            if self._workers:
+                self._spawn_workers()
+            self._work.notify_all()
+        return self
+
+    def set_commit_every(self, count: int) -> AsyncExecutor:
+        """Commit every ``count`` operations; 0 commits only at wait_completion()/close()."""
+        _check_int("commit_every", count, 0, None)
+        self._commit_every = count
+        return self
+
+    def set_back_pressure(self, threshold: int) -> AsyncExecutor:
+        """Slow the producer once the queue is ``threshold``% full (0 = block only when full)."""
+        _check_int("back-pressure", threshold, 0, 100)
+        self._back_pressure = threshold
+        self._soft_limit = (
+            self._capacity if threshold == 0 else max(1, self._capacity * threshold // 100)
+        )
+        return self
+
+    def set_transaction_use_wal(self, enabled: bool) -> AsyncExecutor:
+        """False: the executor's commits skip fsync (safe from a process crash, not power loss)."""
+        if not isinstance(enabled, bool):
+            raise TypeError(f"set_transaction_use_wal takes a bool, got {type(enabled).__name__}")
+        self._use_wal = enabled
+        self._settings_dirty = True
+        return self
+
+    def set_transaction_sync(self, mode: str) -> AsyncExecutor:
+        """fsync policy of the executor's commits: "no", "yes_nometadata" or "yes_full"."""
+        if mode not in SYNC_MODES:
+            raise ValueError(f"transaction sync must be one of {', '.join(SYNC_MODES)}, got {mode!r}")
+        self._sync_mode = mode
+        self._settings_dirty = True
+        return self
+
+    def set_progress(self, enabled: bool = True, total: int | None = None,
+                     desc: str = "Committed") -> AsyncExecutor:  # fmt: skip
+        """Show a tqdm bar counting committed operations."""
+        self._progress = bool(enabled)
+        self._progress_total = total
+        self._progress_desc = desc
+        return self
+
+    def on_ok(self, callback: Callable[[int], Any]) -> AsyncExecutor:
+        """Call ``callback(n)`` after each commit, with the number of operations it committed."""
+        self._on_ok = callback
+        return self
+
+    def on_error(self, callback: Callable[[BaseException], Any]) -> AsyncExecutor:
+        """Call ``callback(exc)`` for each failure that has no per-operation error callback."""
+        self._on_error = callback
+        return self
+
+    def get_parallel_level(self) -> int:
+        return self._parallel
+
+    def get_commit_every(self) -> int:
+        return self._commit_every
+
+    def get_back_pressure(self) -> int:
+        return self._back_pressure
+
+    def is_transaction_use_wal(self) -> bool:
+        return self._use_wal
+
+    # --- operations ---------------------------------------------------------------------------
+
+    def create_record(self, record: Document, callback: Callable | None = None,
+                      error_callback: Callable | None = None) -> None:  # fmt: skip
+        """Schedule the creation of a new (unsaved) Document, Vertex or Edge."""
+        if self._closed:
+            self._raise_closed()
+        if not isinstance(record, Document):
+            raise TypeError(f"create_record expects a Document, Vertex or Edge, got {record!r}")
+        if record._rid is not None:
+            raise ArcadeDBError(
+                f"Record {record._rid} is already saved: use update_record() to change it"
+            )
+        try:
+            type_def = record._type
+            if self._storage.catalog.by_id.get(type_def.id) is not type_def:
+                type_def = self._db._current_type(record)
+            extra = None
+            if type_def.kind == "edge":
+                extra = _edge_ends(record)  # type: ignore[arg-type]
+            if type_def.checked:
+                props, encoded = self._storage.prepare(type_def, record._props)
+                record._props = props
+            else:
+                encoded = encode_record(record._props)
+            op = (CREATE, record, type_def, encoded, callback, error_callback, extra)
+        except ArcadeDBError as exc:
+            if isinstance(exc, DatabaseClosedError):
+                raise
+            op = (FAILED, record, None, exc, callback, error_callback, CREATE)
+        self._submit(op)
+
+    def update_record(self, record: Document, callback: Callable | None = None,
+                      error_callback: Callable | None = None) -> None:  # fmt: skip
+        """Schedule an update of a record (a mutable one, e.g. from ``.modify()``)."""
+        if self._closed:
+            self._raise_closed()
+        if not isinstance(record, Document):
+            raise TypeError(f"update_record expects a Document, Vertex or Edge, got {record!r}")
+        try:
+            type_def = self._db._current_type(record)
+            if any(p.readonly for p in type_def.all_properties.values()):
+                payload: Any = None  # validated against the stored state at write time
+                snapshot = dict(record._props)
+            else:
+                props, payload = self._storage.prepare(type_def, record._props, {})
+                record._props = props
+                snapshot = None
+            op = (UPDATE, record, type_def, payload, callback, error_callback, snapshot)
+        except ArcadeDBError as exc:
+            if isinstance(exc, DatabaseClosedError):
+                raise
+            op = (FAILED, record, None, exc, callback, error_callback, UPDATE)
+        self._submit(op)
+
+    def delete_record(self, record: Document, callback: Callable | None = None,
+                      error_callback: Callable | None = None) -> None:  # fmt: skip
+        """Schedule the deletion of a record (a vertex takes its edges with it)."""
+        if self._closed:
+            self._raise_closed()
+        if not isinstance(record, Document):
+            raise TypeError(f"delete_record expects a Document, Vertex or Edge, got {record!r}")
+        try:
+            op = (DELETE, record, self._db._current_type(record), None, callback,
+                  error_callback, None)  # fmt: skip
+        except ArcadeDBError as exc:
+            if isinstance(exc, DatabaseClosedError):
+                raise
+            op = (FAILED, record, None, exc, callback, error_callback, DELETE)
+        self._submit(op)
+
+    def query(self, language: str, query: str, callback: Callable[[ResultSet], Any],
+              **params: Any) -> None:  # fmt: skip
+        """Run a read query on a worker; ``callback(resultset)`` receives the rows."""
+        self._submit_statement(QUERY, language, query, callback, params)
+
+    def command(self, language: str, command: str, callback: Callable[[ResultSet], Any] | None = None,
+                **params: Any) -> None:  # fmt: skip
+        """Run any statement on a worker, in order with the record operations."""
+        self._submit_statement(COMMAND, language, command, callback, params)
+
+    def _submit_statement(self, kind: int, language: str, text: str, callback: Callable | None,
+                          params: dict[str, Any]) -> None:  # fmt: skip
+        if self._closed:
+            self._raise_closed()
+        if not isinstance(language, str) or not isinstance(text, str):
+            raise TypeError("language and statement must be strings")
+        if kind == QUERY and not callable(callback):
+            raise TypeError("query() needs a callback that receives the ResultSet")
+        error_callback = params.pop("error_callback", None)
+        self._submit((kind, text, language, params, callback, error_callback, None))
+
+    # --- queue --------------------------------------------------------------------------------
+
+    def _submit(self, op: tuple) -> None:
+        queue = self._queue
+        if len(queue) >= self._soft_limit:
+            self._throttle()
+        queue.append(op)
+        if not self._workers:
+            self._start()
+        if self._sleeping:
+            with self._lock:
+                self._work.notify()
+
+    def _throttle(self) -> None:
+        """Slow (past the back-pressure mark) or block (full queue) the producer."""
+        if threading.get_ident() in self._worker_idents:
+            return  # a callback submitting more work must not wait for itself
+        if not self._workers:
+            self._start()
+        holder = self._storage.gate.owner
+        with self._lock:
+            self._producers_waiting += 1
+            try:
+                depth = len(self._queue)
+                if depth >= self._capacity:
+                    if holder is not None and holder is self._storage.thread_session_if_any():
+                        raise TransactionError(
+                            "The async queue is full and this thread holds an open write "
+                            "transaction the workers are waiting for: commit or roll back first"
+                        )
+                    while len(self._queue) >= self._capacity and not self._closed:
+                        self._space.wait(0.1)
+                elif depth >= self._soft_limit and self._back_pressure:
+                    span = max(1, self._capacity - self._soft_limit)
+                    self._space.wait(MAX_THROTTLE_WAIT * (depth - self._soft_limit + 1) / span)
+            finally:
+                self._producers_waiting -= 1
+
+    def _start(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            if self._started_at is None:
+                self._started_at = time.perf_counter()
+            if self._session is None:
+                self._session = self._storage.new_private_session()
+            self._spawn_workers()
+
+    def _spawn_workers(self) -> None:
+        alive = [t for t in self._workers if t.is_alive()]
+        for index in range(len(alive), self._parallel):
+            thread = threading.Thread(
+                target=self._worker_main, args=(index,), name=f"arcadelite-async-{index}",
+                daemon=True,
+            )  # fmt: skip
+            alive.append(thread)
+            thread.start()
+        self._workers = alive
+
+    # --- worker side --------------------------------------------------------------------------
+
+    def _worker_main(self, index: int) -> None:
+        self._worker_idents.add(threading.get_ident())
+        try:
+            while True:
+                with self._token:
+                    if index >= self._parallel or (self._stopping and self._drained()):
+                        if self._tx_ops and self._stopping:
+                            self._commit()
+                        return
+                    self._step()
+        finally:
+            self._worker_idents.discard(threading.get_ident())
+
+    def _drained(self) -> bool:
+        return not self._queue and not self._tx_ops
+
+    def _step(self) -> None:
+        """One unit of work: a chunk, a commit, or a short idle wait (holding the token)."""
+        with self._lock:
+            if not self._queue:
+                if self._tx_ops and (
+                    self._flush_waiters or self._stopping or self._storage.gate.waiting
+                ):
+                    commit_now = True
+                else:
+                    if self._stopping:
+                        return
+                    self._sleeping = True
+                    if not self._queue:
+                        self._work.wait(IDLE_POLL if self._tx_ops else 0.5)
+                    self._sleeping = False
+                    return
+            else:
+                commit_now = False
+                limit = CHUNK
+                if self._commit_every:
+                    limit = min(limit, max(1, self._commit_every - len(self._tx_ops)))
+                chunk = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
+                self._taken += len(chunk)
+                if self._producers_waiting:
+                    self._space.notify_all()
+        if commit_now:
+            self._commit()
+            return
+        try:
+            self._write_chunk(chunk)
+        except BaseException as exc:  # an unexpected fault: report, never lose silently
+            self._fail_all(chunk, exc)
+        if self._commit_every and len(self._tx_ops) >= self._commit_every:
+            self._commit()
+
+    def _ensure_transaction(self) -> Any:
+        session = self._session
+        if not session.write_open:
+            if self._settings_dirty:
+                mode = "OFF" if not self._use_wal else (
+                    SYNC_MODES[self._sync_mode] if self._sync_mode else None
+                )  # fmt: skip
+                self._storage.set_session_sync(session, mode)
+                self._settings_dirty = False
+            self._storage.begin_write(session)
+            self._next_pos.clear()
+        return session
+
+    def _write_chunk(self, chunk: list[tuple]) -> None:
+        failed = [op for op in chunk if op[0] == FAILED]
+        if failed:
+            chunk = [op for op in chunk if op[0] != FAILED]
+            for op in failed:
+                self._report_failure(op, op[3])
+            self._complete(len(failed), failed=len(failed))
+        if not chunk:
+            return
+        storage = self._storage
+        session = self._ensure_transaction()
+        storage.savepoint(session, "al_chunk")
+        try:
+            results = self._apply(session, chunk)
+        except Exception:
+            storage.rollback_to_savepoint(session, "al_chunk")
+            self._forget_rids(chunk)
+            self._replay(session, chunk)
+        else:
+            self._tx_ops.extend(chunk)
+            self._tx_results.extend(results)
+        storage.release_savepoint(session, "al_chunk")
+
+    def _replay(self, session: Any, chunk: list[tuple]) -> None:
+        """Apply operations one by one, each under its own savepoint; only culprits fail."""
+        storage = self._storage
+        failures = 0
+        for op in chunk:
+            storage.savepoint(session, "al_op")
+            try:
+                result = self._apply(session, [op])
+            except Exception as exc:
+                storage.rollback_to_savepoint(session, "al_op")
+                storage.release_savepoint(session, "al_op")
+                self._forget_rids([op])
+                self._report_failure(op, self._explain(op, exc))
+                failures += 1
+            else:
+                storage.release_savepoint(session, "al_op")
+                self._tx_ops.append(op)
+                self._tx_results.extend(result)
+        if failures:
+            self._complete(failures, failed=failures)
+
+    def _apply(self, session: Any, ops: list[tuple]) -> list[Any]:
+        """Write operations in order; runs of same-type creates go in one executemany."""
+        storage = self._storage
+        results: list[Any] = []
+        count = len(ops)
+        i = 0
+        while i < count:
+            op = ops[i]
+            kind = op[0]
+            if kind == CREATE:
+                type_def = op[2]
+                type_id = type_def.id
+                position = self._next_pos.get(type_id)
+                if position is None:
+                    position = storage.next_position(session, type_def)
+                j = i + 1
+                while j < count and ops[j][2] is type_def and ops[j][0] == CREATE:
+                    j += 1
+                run = ops if j - i == count else ops[i:j]
+                positions = range(position, position + (j - i))
+                if type_def.kind == "edge":
+                    rows = []
+                    for pos, (_, record, _, encoded, _, _, ends) in zip(positions, run):
+                        out_rid, in_rid = _resolve_end(ends[0]), _resolve_end(ends[1])
+                        rows.append((pos, encoded[0], encoded[1], out_rid.to_int(),
+                                     in_rid.to_int()))  # fmt: skip
+                        record._out, record._in = out_rid, in_rid
+                        record._rid = RID(type_id, pos)
+                else:
+                    rows = [(pos, op[3][0], op[3][1]) for pos, op in zip(positions, run)]
+                    for pos, op in zip(positions, run):
+                        op[1]._rid = RID(type_id, pos)
+                position += j - i
+                self._next_pos[type_id] = position
+                storage.insert_rows(session, type_def, rows)
+                results.extend([None] * (j - i))
+                i = j
+                continue
+            if kind == UPDATE:
+                record, type_def = op[1], op[2]
+                rid = record._rid
+                if rid is None:
+                    raise ArcadeDBError(f"Cannot update {record!r}: it was never saved")
+                payload = op[3]
+                if payload is None:
+                    old = self._db._stored_props(type_def, record)
+                    payload = storage.prepare(type_def, op[6], old or {})[1]
+                if storage.update_rows(session, type_def, [(payload[0], payload[1],
+                                                             rid.position)]) == 0:  # fmt: skip
+                    raise ArcadeDBError(f"Cannot update record {rid}: it does not exist")
+                results.append(None)
+            elif kind == DELETE:
+                record = op[1]
+                if record._rid is None:
+                    raise ArcadeDBError(f"Cannot delete {record!r}: it was never saved")
+                storage.delete_row(session, op[2], record._rid.position)
+                results.append(None)
+            else:  # QUERY or COMMAND
+                from .query import run
+
+                resultset = run(self._db, op[2], op[1], (), op[3], read_only=kind == QUERY,
+                                session=session)  # fmt: skip
+                results.append(list(resultset))
+            i += 1
+        return results
+
+    def _explain(self, op: tuple, exc: Exception) -> BaseException:
+        """Turn a raw SQLite error of one operation into an ArcadeDBError naming it."""
+        if isinstance(exc, ArcadeDBError):
+            return exc
+        type_def = op[2] if op[0] in (CREATE, UPDATE, DELETE) else None
+        if type_def is not None and type(exc).__name__ == "ConstraintError":
+            payload = op[3] if op[0] != UPDATE or op[3] is not None else None
+            return self._storage.constraint_error(exc, type_def, payload)  # type: ignore[arg-type]
+        return ArcadeDBError(f"{_KIND_NAMES[op[0]]} failed: {exc}")
+
+    def _forget_rids(self, ops: list[tuple]) -> None:
+        for op in ops:
+            if op[0] == CREATE:
+                op[1]._rid = None
+
+    def _commit(self) -> None:
+        ops, results = self._tx_ops, self._tx_results
+        self._tx_ops, self._tx_results = [], []
+        session = self._session
+        try:
+            if session.write_open or session.depth:
+                self._storage.commit(session)
+        except BaseException as exc:
+            self._storage.rollback(session)
+            self._forget_rids(ops)
+            for op in ops:
+                self._report_failure(op, exc)
+            self._complete(len(ops), failed=len(ops))
+            return
+        callback_errors: list[tuple[Any, BaseException]] = []
+        for op, result in zip(ops, results):
+            callback = op[4]
+            if callback is not None:
+                try:
+                    if op[0] in (QUERY, COMMAND):
+                        from .results import ResultSet
+
+                        callback(ResultSet(result))
+                    else:
+                        callback(op[1])
+                except Exception as exc:  # a user callback failed: report it, keep going
+                    callback_errors.append((op[1], exc))
+        if self._on_ok is not None and ops:
+            try:
+                self._on_ok(len(ops))
+            except Exception as exc:
+                callback_errors.append(("on_ok", exc))
+        self._update_progress(len(ops))
+        with self._lock:
+            self._commits += 1
+        for subject, exc in callback_errors:
+            self._route_error(None, subject, exc)
+        self._complete(len(ops), committed=len(ops))
+
+    def _report_failure(self, op: tuple, cause: BaseException) -> None:
+        subject = op[1]
+        kind = op[6] if op[0] == FAILED else op[0]
+        if kind in (QUERY, COMMAND):
+            error: BaseException = cause
+            if isinstance(cause, ArcadeDBError):
+                error = AsyncOperationError(f"{_KIND_NAMES[kind]} {subject!r} failed: {cause}",
+                                            subject, cause)  # fmt: skip
+        else:
+            error = AsyncOperationError(
+                f"Async {_KIND_NAMES[kind]} of {subject!r} failed: {cause}", subject, cause
+            )
+        self._route_error(op[5], subject, error)
+
+    def _route_error(self, error_callback: Callable | None, subject: Any,
+                     error: BaseException) -> None:  # fmt: skip
+        handler = error_callback or self._on_error
+        if handler is not None:
+            try:
+                handler(error)
+                return
+            except Exception as exc:  # the error handler itself failed: keep both
+                error = AsyncOperationError(f"error callback failed: {exc}", subject, error)
+        with self._lock:
+            self._unreported.append((subject, error))
+
+    def _fail_all(self, chunk: list[tuple], exc: BaseException) -> None:
+        self._forget_rids(chunk)
+        for op in chunk:
+            self._report_failure(op, exc)
+        self._complete(len(chunk), failed=len(chunk))
+
+    def _complete(self, count: int, committed: int = 0, failed: int = 0) -> None:
+        with self._lock:
+            self._completed += count
+            self._committed += committed
+            self._failed += failed
+            self._done.notify_all()
+
+    def _update_progress(self, count: int) -> None:
+        if not self._progress or not count:
+            return
+        if self._progress_bar is None:
+            from tqdm import tqdm
+
+            self._progress_bar = tqdm(total=self._progress_total, desc=self._progress_desc,
+                                      unit="op")  # fmt: skip
+        self._progress_bar.update(count)
+
+    # --- status -------------------------------------------------------------------------------
+
+    def _outstanding(self) -> int:
+        return len(self._queue) + self._taken - self._completed
+
+    def is_pending(self) -> bool:
+        """True while submitted operations are not yet committed or failed (never blocks)."""
+        return len(self._queue) + self._taken - self._completed > 0
+
+    def wait_completion(self, timeout: float | None = None) -> None:
+        """Block until every submitted operation is committed or failed and callbacks ran.
+
+        ``timeout`` in seconds: TimeoutError on expiry (the work goes on). Raises
+        AsyncExecutionError for failures that had no callback to go to.
+        """
+        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
+            raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
+        if threading.get_ident() in self._worker_idents:
+            raise ArcadeDBError("wait_completion() cannot be called from an executor callback")
+        if self.is_pending():
+            self._check_not_holding_writer("wait_completion()")
+            deadline = None if timeout is None else time.monotonic() + timeout
+            with self._lock:
+                self._flush_waiters += 1
+                self._work.notify_all()
+                try:
+                    while self._outstanding() > 0:
+                        if not any(t.is_alive() for t in self._workers):
+                            raise ArcadeDBError("async workers stopped with work pending")
+                        if deadline is None:
+                            self._done.wait(0.5)
+                            continue
+                        remaining = deadline - time.monotonic()
+                        if remaining <= 0:
+                            raise TimeoutError(
+                                f"wait_completion timed out after {timeout} s with "
+                                f"{self._outstanding()} operations pending (they continue)"
+                            )
+                        self._done.wait(min(remaining, 0.5))
+                finally:
+                    self._flush_waiters -= 1
+        self._raise_unreported()
+
+    def _check_not_holding_writer(self, what: str) -> None:
+        session = self._storage.thread_session_if_any()
+        if session is not None and session.write_open:
+            raise TransactionError(
+                f"{what} called while this thread holds an open write transaction: the async "
+                "workers need the writer lock it holds. Commit or roll back first; the queued "
+                "operations stay queued and continue then"
+            )
+
+    def _raise_unreported(self) -> None:
+        with self._lock:
+            failures, self._unreported = self._unreported, []
+        if failures:
+            shown = "; ".join(str(exc) for _, exc in failures[:5])
+            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
+            raise AsyncExecutionError(
+                f"{len(failures)} async operation(s) failed with no error callback: {shown}{more}",
+                failures,
+            )
+
+    def stats(self) -> dict[str, Any]:
+        """Counters: submitted, committed, failed, commits, queue depth, throughput (ops/s)."""
+        with self._lock:
+            elapsed = time.perf_counter() - self._started_at if self._started_at else 0.0
+            return {
+                "submitted": len(self._queue) + self._taken,
+                "committed": self._committed,
+                "failed": self._failed,
+                "pending": self._outstanding(),
+                "commits": self._commits,
+                "queue_depth": len(self._queue),
+                "queue_capacity": self._capacity,
+                "parallel_level": self._parallel,
+                "workers_alive": sum(t.is_alive() for t in self._workers),
+                "throughput": self._committed / elapsed if elapsed > 0 else 0.0,
+            }
+
+    # --- shutdown -----------------------------------------------------------------------------
+
+    def is_closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Wait for completion, stop every worker thread, and release the executor."""
+        if self._closed:
+            self._raise_unreported()
+            return
+        self._shutdown(timeout=None)
+
+    def _shutdown(self, timeout: float | None) -> None:
+        try:
+            try:
+                if self.is_pending():
+                    self.wait_completion(timeout)
+            except AsyncExecutionError:
+                pass  # still reported below, after the workers stopped
+        finally:
+            self._stop_workers()
+        self._raise_unreported()
+
+    def _stop_workers(self) -> None:
+        with self._lock:
+            self._stopping = True
+            self._closed = True
+            self._work.notify_all()
+            self._space.notify_all()
+        for thread in self._workers:
+            if thread is not threading.current_thread():
+                thread.join()
+        if self._queue or self._tx_ops:  # workers died early: nothing may vanish silently
+            leftover = list(self._queue)
+            self._queue.clear()
+            self._fail_all(leftover, DatabaseClosedError("executor closed before this operation ran"))
+        if self._session is not None and not self._storage.closed:
+            self._storage.release_session(self._session)
+        self._session = None
+        if self._progress_bar is not None:
+            self._progress_bar.close()
+            self._progress_bar = None
+
+    def _raise_closed(self) -> None:
+        raise DatabaseClosedError(
+            "This async executor is closed: call db.async_executor() for a new one"
+        )
+
+    def __enter__(self) -> AsyncExecutor:
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+        if exc_type is None:
+            self.close()
+        else:
+            try:
+                self.close()
+            except ArcadeDBError:
+                pass  # the body's exception is the one to see
+        return False
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"parallel={self._parallel}"
+        return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
+
+
+def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < low or (high is not None and value > high):
+        bounds = f"{low}..{high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name} must be {bounds}, got {value}")
+
+
+def _edge_ends(edge: Edge) -> tuple[Any, Any]:
+    if edge._out is None or edge._in is None:
+        raise ArcadeDBError(f"Edge {edge!r} has no out/in vertices")
+    return edge._out, edge._in
+
+
+def _resolve_end(end: Any) -> RID:
+    """An edge end given as a RID, or as a vertex created earlier in the same stream."""
+    if isinstance(end, RID):
+        return end
+    rid = end.get_identity() if isinstance(end, Document) else RID.parse(end)
+    if rid is None:
+        raise ArcadeDBError(f"Edge end {end!r} was never saved")
+    return rid

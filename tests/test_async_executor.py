@@ -1,0 +1,493 @@
+"""AsyncExecutor semantics: exactness, ordering, commit cadence, bounds, shutdown."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+
+import arcadelite as arcadedb
+from arcadelite.exceptions import (
+    ArcadeDBError,
+    AsyncExecutionError,
+    AsyncOperationError,
+    DatabaseClosedError,
+    DuplicatedKeyError,
+    TransactionError,
+    ValidationError,
+)
+
+
+@pytest.fixture
+def adb(tmp_path):
+    db = arcadedb.create_database(str(tmp_path / "adb"))
+    db.schema.create_vertex_type("User")
+    db.schema.create_vertex_type("Product")
+    yield db
+    db.close()
+
+
+def live_workers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith("arcadelite-async")]
+
+
+def make_users(db, count, start=0):
+    for i in range(start, start + count):
+        yield db.new_vertex("User").set("userId", i)
+
+
+# --- configuration -------------------------------------------------------------------------
+
+
+def test_defaults_match_the_contract(adb):
+    ex = adb.async_executor()
+    assert ex.get_parallel_level() == 4
+    assert ex.get_commit_every() == 10_000
+    assert ex.get_back_pressure() == 0
+    assert ex.is_transaction_use_wal() is True
+    ex.close()
+
+
+def test_setters_chain_and_return_the_executor(adb):
+    ex = adb.async_executor()
+    chained = (
+        ex.set_parallel_level(8)
+        .set_commit_every(10000)
+        .set_transaction_use_wal(True)
+        .set_back_pressure(75)
+        .set_transaction_sync("yes_full")
+    )
+    assert chained is ex
+    assert (ex.get_parallel_level(), ex.get_commit_every(), ex.get_back_pressure()) == (8, 10000, 75)
+    ex.close()
+
+
+@pytest.mark.parametrize(
+    ("setter", "value", "error"),
+    [
+        ("set_parallel_level", 0, ValueError),
+        ("set_parallel_level", 17, ValueError),
+        ("set_parallel_level", "8", TypeError),
+        ("set_commit_every", -1, ValueError),
+        ("set_commit_every", 1.5, TypeError),
+        ("set_back_pressure", 101, ValueError),
+        ("set_back_pressure", -1, ValueError),
+        ("set_transaction_use_wal", "yes", TypeError),
+        ("set_transaction_sync", "always", ValueError),
+    ],
+)
+def test_setters_reject_bad_values_and_change_nothing(adb, setter, value, error):
+    ex = adb.async_executor()
+    before = (ex.get_parallel_level(), ex.get_commit_every(), ex.get_back_pressure())
+    with pytest.raises(error, match=str(value) if error is ValueError else "."):
+        getattr(ex, setter)(value)
+    assert (ex.get_parallel_level(), ex.get_commit_every(), ex.get_back_pressure()) == before
+    ex.close()
+
+
+def test_create_record_rejects_non_records(adb):
+    ex = adb.async_executor()
+    with pytest.raises(TypeError, match="Document, Vertex or Edge"):
+        ex.create_record({"userId": 1})
+    ex.close()
+
+
+# --- exactness ----------------------------------------------------------------------------
+
+
+def test_duplicates_fail_alone_and_their_batch_neighbours_commit(adb):
+    adb.schema.create_property("User", "userId", "LONG")
+    adb.schema.create_index("User", ["userId"], unique=True)
+    errors = []
+    ex = adb.async_executor().set_commit_every(10_000).on_error(errors.append)
+    for i in range(2000):
+        ex.create_record(adb.new_vertex("User").set("userId", i))
+        if i % 400 == 0:  # five duplicates spread through the batch
+            ex.create_record(adb.new_vertex("User").set("userId", i))
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == 2000
+    assert len(errors) == 5
+    for error in errors:
+        assert isinstance(error, AsyncOperationError)
+        assert isinstance(error.cause, DuplicatedKeyError)
+        assert "User[userId]" in str(error)
+        assert error.record.get("userId") % 400 == 0
+        assert error.record.get_identity() is None
+    stats = ex.stats()
+    assert (stats["committed"], stats["failed"], stats["submitted"]) == (2000, 5, 2005)
+
+
+def test_unhandled_failures_raise_from_wait_completion_listing_each(adb):
+    adb.schema.create_property("User", "userId", "LONG")
+    adb.schema.create_index("User", ["userId"], unique=True)
+    ex = adb.async_executor()
+    for vertex in make_users(adb, 100):
+        ex.create_record(vertex)
+    ex.create_record(adb.new_vertex("User").set("userId", 7))
+    ex.create_record(adb.new_vertex("User").set("userId", "not a number"))
+    with pytest.raises(AsyncExecutionError) as caught:
+        ex.wait_completion()
+    failures = caught.value.failures
+    assert len(failures) == 2
+    causes = {record.get("userId"): type(error.cause) for record, error in failures}
+    assert causes == {7: DuplicatedKeyError, "not a number": ValidationError}
+    assert adb.count_type("User") == 100
+    ex.wait_completion()  # reported once: nothing left to raise
+    ex.close()
+
+
+def test_per_operation_error_callback_takes_precedence_over_on_error(adb):
+    adb.schema.create_property("User", "userId", "LONG")
+    adb.schema.create_index("User", ["userId"], unique=True)
+    mine, hook = [], []
+    ex = adb.async_executor().on_error(hook.append)
+    ex.create_record(adb.new_vertex("User").set("userId", 1))
+    ex.create_record(adb.new_vertex("User").set("userId", 1), error_callback=mine.append)
+    ex.create_record(adb.new_vertex("User").set("userId", 1))
+    ex.wait_completion()
+    ex.close()
+    assert len(mine) == 1 and len(hook) == 1
+
+
+def test_success_callbacks_fire_after_commit_with_the_saved_record(adb):
+    seen = []
+    problems = []
+
+    def on_saved(record):
+        # The worker thread's own connection sees only committed data.
+        try:
+            stored = adb.lookup_by_rid(record.get_rid())
+            seen.append((record.get_rid(), stored.get("userId"), record.get("userId")))
+        except ArcadeDBError as exc:
+            problems.append(exc)
+
+    ex = adb.async_executor().set_commit_every(50)
+    for vertex in make_users(adb, 200):
+        ex.create_record(vertex, callback=on_saved)
+    ex.wait_completion()
+    ex.close()
+    assert problems == []
+    assert len(seen) == 200
+    assert all(stored == given for _, stored, given in seen)
+    assert len({rid for rid, _, _ in seen}) == 200
+
+
+def test_failing_user_callback_is_reported_not_lost(adb):
+    def explode(record):
+        raise RuntimeError("callback broke")
+
+    ex = adb.async_executor()
+    ex.create_record(adb.new_vertex("User").set("userId", 1), callback=explode)
+    with pytest.raises(AsyncExecutionError, match="callback broke"):
+        ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == 1
+
+
+# --- cadence, ordering, bounds -------------------------------------------------------------
+
+
+def test_no_transaction_holds_more_than_commit_every(adb):
+    sizes = []
+    ex = adb.async_executor().set_commit_every(300).on_ok(sizes.append)
+    for vertex in make_users(adb, 1000):
+        ex.create_record(vertex)
+    ex.wait_completion()
+    ex.close()
+    assert sum(sizes) == 1000
+    assert max(sizes) <= 300
+    assert ex.stats()["commits"] == len(sizes) >= 4
+
+
+def test_commit_every_zero_commits_only_at_wait_completion(adb):
+    ex = adb.async_executor().set_commit_every(0).set_parallel_level(2)
+    for vertex in make_users(adb, 3000):
+        ex.create_record(vertex)
+    deadline = time.monotonic() + 10
+    while ex.stats()["queue_depth"] and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert ex.stats()["queue_depth"] == 0
+    assert adb.count_type("User") == 0  # written, not committed
+    assert ex.is_pending()
+    ex.wait_completion()
+    assert adb.count_type("User") == 3000
+    assert ex.stats()["commits"] == 1
+    ex.close()
+
+
+def test_operations_on_one_record_apply_in_submission_order(adb):
+    ex = adb.async_executor().set_parallel_level(16).set_commit_every(7)
+    vertices = [adb.new_vertex("User").set("userId", i).set("step", 0) for i in range(300)]
+    for vertex in vertices:
+        ex.create_record(vertex)
+    for step in range(1, 4):
+        for vertex in vertices:
+            vertex.set("step", step)
+            ex.update_record(vertex)
+    for vertex in vertices[::3]:
+        ex.delete_record(vertex)
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == 200
+    for vertex in vertices:
+        if vertex.get("userId") % 3 == 0:
+            with pytest.raises(arcadedb.RecordNotFoundError):
+                adb.lookup_by_rid(vertex.get_rid())
+        else:
+            assert adb.lookup_by_rid(vertex.get_rid()).get("step") == 3
+
+
+def test_submission_is_a_snapshot_of_the_record(adb):
+    ex = adb.async_executor()
+    vertex = adb.new_vertex("User").set("userId", 1)
+    ex.create_record(vertex)
+    vertex.set("userId", 2)  # after submission: not part of the create
+    ex.wait_completion()
+    ex.close()
+    assert adb.lookup_by_rid(vertex.get_rid()).get("userId") == 1
+
+
+def test_queue_stays_bounded_and_producer_is_held_back(adb):
+    ex = adb.async_executor().set_back_pressure(50).set_commit_every(5000)
+    capacity = ex.stats()["queue_capacity"]
+    deepest = 0
+    for i, vertex in enumerate(make_users(adb, 60_000)):
+        ex.create_record(vertex)
+        if i % 500 == 0:
+            deepest = max(deepest, ex.stats()["queue_depth"])
+    ex.wait_completion()
+    ex.close()
+    assert deepest <= capacity
+    assert adb.count_type("User") == 60_000
+
+
+# --- waiting, timeouts, shutdown ------------------------------------------------------------
+
+
+def test_wait_completion_times_out_in_seconds_and_work_continues(adb):
+    release = threading.Event()
+    ex = adb.async_executor()
+    ex.create_record(adb.new_vertex("User").set("userId", 1), callback=lambda r: release.wait(5))
+    started = time.monotonic()
+    with pytest.raises(TimeoutError, match="pending"):
+        ex.wait_completion(timeout=0.2)
+    assert 0.15 < time.monotonic() - started < 2
+    assert ex.is_pending()
+    release.set()
+    ex.wait_completion(timeout=5)
+    assert not ex.is_pending()
+    ex.close()
+
+
+def test_is_pending_never_blocks(adb):
+    release = threading.Event()
+    ex = adb.async_executor()
+    ex.create_record(adb.new_vertex("User").set("userId", 1), callback=lambda r: release.wait(5))
+    started = time.monotonic()
+    for _ in range(1000):
+        ex.is_pending()
+    assert time.monotonic() - started < 0.5
+    release.set()
+    ex.close()
+
+
+def test_close_waits_and_stops_every_worker(adb):
+    ex = adb.async_executor().set_parallel_level(16)
+    for vertex in make_users(adb, 5000):
+        ex.create_record(vertex)
+    assert len(live_workers()) == 16
+    ex.close()
+    assert adb.count_type("User") == 5000
+    assert live_workers() == []
+    with pytest.raises(DatabaseClosedError, match="async_executor"):
+        ex.create_record(adb.new_vertex("User"))
+
+
+def test_a_closed_executor_is_not_a_dead_end(adb):
+    first = adb.async_executor()
+    first.close()
+    second = adb.async_executor()
+    assert second is not first
+    for vertex in make_users(adb, 10):
+        second.create_record(vertex)
+    second.wait_completion()
+    second.close()
+    assert adb.count_type("User") == 10
+
+
+def test_context_manager_waits_and_closes(adb):
+    with adb.async_executor() as ex:
+        for vertex in make_users(adb, 500):
+            ex.create_record(vertex)
+    assert ex.is_closed()
+    assert adb.count_type("User") == 500
+    assert live_workers() == []
+
+
+def test_database_close_finishes_pending_work(tmp_path):
+    path = str(tmp_path / "closing")
+    db = arcadedb.create_database(path)
+    db.schema.create_vertex_type("User")
+    ex = db.async_executor().set_commit_every(0)
+    for vertex in make_users(db, 20_000):
+        ex.create_record(vertex)
+    db.close()
+    assert live_workers() == []
+    with arcadedb.open_database(path) as reopened:
+        assert reopened.count_type("User") == 20_000
+
+
+def test_waiting_while_holding_a_write_transaction_errors_instead_of_hanging(adb):
+    outcome = {}
+
+    def scenario():
+        ex = adb.async_executor()
+        try:
+            with adb.transaction():
+                adb.new_vertex("User").set("userId", -1).save()
+                ex.create_record(adb.new_vertex("User").set("userId", 1))
+                try:
+                    ex.wait_completion()
+                except TransactionError as exc:
+                    outcome["error"] = str(exc)
+            ex.wait_completion()  # after commit the queued work goes through
+            outcome["count"] = adb.count_type("User")
+        finally:
+            ex.close()
+
+    worker = threading.Thread(target=scenario)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "wait_completion() inside a write transaction hung"
+    assert "open write transaction" in outcome["error"]
+    assert outcome["count"] == 2
+
+
+def test_sync_writer_in_another_thread_is_not_starved_by_an_idle_executor(adb):
+    ex = adb.async_executor().set_commit_every(0)
+    ex.create_record(adb.new_vertex("User").set("userId", 1))
+    time.sleep(0.1)  # the worker now holds an open transaction with nothing queued
+    done = threading.Event()
+
+    def writer():
+        with adb.transaction():
+            adb.new_vertex("Product").set("productId", 1).save()
+        done.set()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert done.wait(10), "a synchronous writer waited forever behind the executor"
+    thread.join()
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == 1 and adb.count_type("Product") == 1
+
+
+def test_wal_and_sync_settings_apply_without_restarting_workers(adb):
+    ex = adb.async_executor().set_parallel_level(2)
+    for vertex in make_users(adb, 100):
+        ex.create_record(vertex)
+    ex.wait_completion()
+    workers = list(ex._workers)
+    ex.set_transaction_use_wal(False)
+    for vertex in make_users(adb, 100, start=100):
+        ex.create_record(vertex)
+    ex.wait_completion()
+    assert ex._session.conn.execute("PRAGMA synchronous").fetchone()[0] == 0  # OFF
+    ex.set_transaction_use_wal(True).set_transaction_sync("yes_full")
+    for vertex in make_users(adb, 100, start=200):
+        ex.create_record(vertex)
+    ex.wait_completion()
+    assert ex._session.conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert ex._workers == workers and all(t.is_alive() for t in workers)
+    ex.close()
+    assert adb.count_type("User") == 300
+
+
+def test_stats_and_progress_bar(adb, capsys):
+    ex = adb.async_executor().set_progress(True, total=400, desc="loading")
+    for vertex in make_users(adb, 400):
+        ex.create_record(vertex)
+    ex.wait_completion()
+    stats = ex.stats()
+    ex.close()
+    assert stats["submitted"] == stats["committed"] == 400
+    assert stats["failed"] == 0 and stats["pending"] == 0 and stats["queue_depth"] == 0
+    assert stats["throughput"] > 0
+    assert "loading" in capsys.readouterr().err
+
+
+def test_readonly_property_is_enforced_on_async_updates(adb):
+    adb.schema.create_property("User", "userId", "LONG")
+    adb._storage.alter_property(adb._storage.session(), "User", "userId", "readonly", True)
+    with adb.transaction():
+        vertex = adb.new_vertex("User").set("userId", 1).save()
+    errors = []
+    ex = adb.async_executor()
+    ex.update_record(vertex.modify().set("userId", 2), error_callback=errors.append)
+    ex.wait_completion()
+    ex.close()
+    assert len(errors) == 1 and "read-only" in str(errors[0])
+    assert adb.lookup_by_rid(vertex.get_rid()).get("userId") == 1
+
+
+# --- randomized exactness across every parallel level --------------------------------------
+
+
+def run_random_workload(db, seed: int) -> None:
+    """Random levels, commit sizes, back-pressure, failures and mixed operations; exact end."""
+    rng = random.Random(seed)
+    level = rng.randint(1, 16)
+    ex = (
+        db.async_executor()
+        .set_parallel_level(level)
+        .set_commit_every(rng.choice([0, 1, 7, 100, 1000]))
+        .set_back_pressure(rng.choice([0, 10, 50, 75, 100]))
+    )
+    expected: dict[int, int] = {}
+    live: list = []
+    failures: list = []
+    submitted = 0
+    for step in range(rng.randint(200, 1500)):
+        action = rng.random()
+        if action < 0.6 or not live:
+            key = step
+            vertex = db.new_vertex("Item").set("key", key).set("value", 0)
+            if rng.random() < 0.03 and expected:  # an injected duplicate key
+                vertex.set("key", rng.choice(list(expected)))
+            else:
+                expected[key] = 0
+                live.append(vertex)
+            ex.create_record(vertex, error_callback=failures.append)
+        elif action < 0.85:
+            vertex = rng.choice(live)
+            value = rng.randint(1, 1000)
+            vertex.set("value", value)
+            expected[vertex.get("key")] = value
+            ex.update_record(vertex, error_callback=failures.append)
+        else:
+            vertex = live.pop(rng.randrange(len(live)))
+            del expected[vertex.get("key")]
+            ex.delete_record(vertex, error_callback=failures.append)
+        submitted += 1
+    ex.wait_completion()
+    stats = ex.stats()
+    ex.close()
+    assert stats["committed"] + stats["failed"] == stats["submitted"] == submitted
+    assert all(isinstance(f.cause, DuplicatedKeyError) for f in failures), failures[:3]
+    assert stats["failed"] == len(failures)
+    stored = {r.get("key"): r.get("value") for r in db.iterate_type("Item")}
+    assert stored == expected, f"seed {seed} level {level}"
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_random_workloads_are_exact(tmp_path, seed):
+    with arcadedb.create_database(str(tmp_path / f"r{seed}")) as db:
+        db.schema.create_vertex_type("Item")
+        db.schema.create_property("Item", "key", "LONG")
+        db.schema.create_index("Item", ["key"], unique=True)
+        run_random_workload(db, seed)
