@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from .results import ResultSet
 
 QUEUE_CAPACITY = 16_384
-CHUNK = 2_000
+CHUNK = 4000
 MAX_THROTTLE_WAIT = 0.002
 IDLE_POLL = 0.05
 
@@ -99,7 +99,6 @@ class AsyncExecutor:
         # The open transaction (worker side, under the token).
         self._tx_ops: list[tuple] = []
         self._tx_results: list[Any] = []
-        self._next_pos: dict[int, int] = {}
         self._unreported: list[tuple[Any, BaseException]] = []
         self._on_ok: Callable[[int], Any] | None = None
         self._on_error: Callable[[BaseException], Any] | None = None
@@ -395,7 +394,6 @@ class AsyncExecutor:
                 self._storage.set_session_sync(session, mode)
                 self._settings_dirty = False
             self._storage.begin_write(session)
-            self._next_pos.clear()
         return session
 
     def _write_chunk(self, chunk: list[tuple]) -> None:
@@ -454,30 +452,42 @@ class AsyncExecutor:
             if kind == CREATE:
                 type_def = op[2]
                 type_id = type_def.id
-                position = self._next_pos.get(type_id)
-                if position is None:
-                    position = storage.next_position(session, type_def)
                 j = i + 1
                 while j < count and ops[j][2] is type_def and ops[j][0] == CREATE:
                     j += 1
                 run = ops if j - i == count else ops[i:j]
-                positions = range(position, position + (j - i))
                 if type_def.kind == "edge":
                     rows = []
-                    for pos, (_, record, _, encoded, _, _, ends) in zip(positions, run):
-                        out_rid, in_rid = _resolve_end(ends[0]), _resolve_end(ends[1])
-                        rows.append((pos, encoded[0], encoded[1], out_rid.to_int(),
-                                     in_rid.to_int()))  # fmt: skip
-                        record._out, record._in = out_rid, in_rid
-                        record._rid = RID(type_id, pos)
+                    for op_ in run:
+                        record, ends = op_[1], op_[6]
+                        record._out, record._in = _resolve_end(ends[0]), _resolve_end(ends[1])
+                        rows.append((*op_[3], record._out.to_int(), record._in.to_int()))
                 else:
-                    rows = [(pos, op[3][0], op[3][1]) for pos, op in zip(positions, run)]
-                    for pos, op in zip(positions, run):
-                        op[1]._rid = RID(type_id, pos)
-                position += j - i
-                self._next_pos[type_id] = position
-                storage.insert_rows(session, type_def, rows)
-                results.extend([None] * (j - i))
+                    rows = [op_[3] for op_ in run]
+                # One writer holds the table: SQLite assigns consecutive positions.
+                last = storage.insert_rows(session, type_def, rows)
+                for position, op_ in zip(range(last - len(rows) + 1, last + 1), run):
+                    op_[1]._rid = RID(type_id, position)
+                results.extend([None] * len(rows))
+                i = j
+                continue
+            if kind == UPDATE and op[3] is not None:  # a run of pre-encoded updates
+                type_def = op[2]
+                j = i + 1
+                while j < count and ops[j][2] is type_def and ops[j][0] == UPDATE and (
+                    ops[j][3] is not None
+                ):
+                    j += 1
+                rows = []
+                for op_ in ops[i:j]:
+                    rid = op_[1]._rid
+                    if rid is None:
+                        raise ArcadeDBError(f"Cannot update {op_[1]!r}: it was never saved")
+                    rows.append((op_[3][0], op_[3][1], rid.position))
+                if storage.update_rows(session, type_def, rows) != len(rows):
+                    # a record is missing (or listed twice): the per-op replay names it
+                    raise ArcadeDBError("an update matched no record")
+                results.extend([None] * len(rows))
                 i = j
                 continue
             if kind == UPDATE:
@@ -485,12 +495,9 @@ class AsyncExecutor:
                 rid = record._rid
                 if rid is None:
                     raise ArcadeDBError(f"Cannot update {record!r}: it was never saved")
-                payload = op[3]
-                if payload is None:
-                    old = self._db._stored_props(type_def, record)
-                    payload = storage.prepare(type_def, op[6], old or {})[1]
-                if storage.update_rows(session, type_def, [(payload[0], payload[1],
-                                                             rid.position)]) == 0:  # fmt: skip
+                old = self._db._stored_props(type_def, record)
+                payload = storage.prepare(type_def, op[6], old or {})[1]
+                if storage.update_rows(session, type_def, [(*payload, rid.position)]) == 0:
                     raise ArcadeDBError(f"Cannot update record {rid}: it does not exist")
                 results.append(None)
             elif kind == DELETE:

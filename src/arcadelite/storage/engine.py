@@ -27,6 +27,8 @@ import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import apsw
@@ -60,6 +62,7 @@ DB_FILE = "arcadelite.sqlite"
 LOCK_FILE = "lock"
 FORMAT_VERSION = "1"
 SYNC_MODES = {"no": "OFF", "yes_nometadata": "NORMAL", "yes_full": "FULL"}
+ROWS_PER_INSERT = 2000  # rows per multi-row INSERT in bulk loads (<= 32766 / 4 params)
 _PROCESS_OPEN: dict[str, Storage] = {}
 _PROCESS_OPEN_LOCK = threading.Lock()
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -778,11 +781,11 @@ class Storage:
         union = " UNION ALL ".join(
             f"SELECT {columns} FROM {t.table} WHERE {not_null}" for t in targets
         )
-        row = s.cursor.execute(
+        rows = s.cursor.execute(
             f"SELECT {keys} FROM ({union}) GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
-        ).fetchone()
-        if row is not None:
-            raise apsw.ConstraintError(f"duplicate key {list(row)!r} across the subtypes")
+        ).fetchall()
+        if rows:
+            raise apsw.ConstraintError(f"duplicate key {list(rows[0])!r} across the subtypes")
 
     def _sql_index_name(self, index: IndexDef, target: TypeDef) -> str:
         return f"x{_stable_id(index.name)}_{target.id}"
@@ -906,10 +909,11 @@ class Storage:
         for index, others in type_def.unique_elsewhere:
             match = " AND ".join(f"{field_sql(p)} = {field_sql(p, '?1')}" for p in index.properties)
             for other in others:
-                row = s.cursor.execute(
+                rows = s.cursor.execute(
                     f"SELECT pos FROM {other.table} WHERE {match} LIMIT 1", (encoded[0],)
-                ).fetchone()
-                if row is not None:
+                ).fetchall()
+                if rows:
+                    row = rows[0]
                     props = codec.decode_record(*encoded)
                     values = [props.get(p) for p in index.properties]
                     key = values[0] if len(values) == 1 else values
@@ -944,10 +948,12 @@ class Storage:
         if type_def is None:
             return None
         columns = "pos, body, tags, out_rid, in_rid" if type_def.kind == "edge" else "pos, body, tags"
-        row = session.cursor.execute(
+        # fetchall, not fetchone: a statement left unfinished on the session's cursor would keep
+        # the connection's read snapshot open, and later reads would miss others' commits.
+        rows = session.cursor.execute(
             f"SELECT {columns} FROM {type_def.table} WHERE pos = ?", (rid.position,)
-        ).fetchone()
-        return None if row is None else (type_def, row)
+        ).fetchall()
+        return (type_def, rows[0]) if rows else None
 
     def edges(self, session: Session, packed_vertex: int, direction: str,
               labels: tuple[str, ...] = ()) -> Iterator[tuple[TypeDef, tuple]]:  # fmt: skip
@@ -1055,30 +1061,50 @@ class Storage:
         session.cursor.execute(f"ROLLBACK TO {name}")
 
     def update_rows(self, session: Session, type_def: TypeDef, rows: list[tuple]) -> int:
-        """Apply (body, tags, pos) updates in one executemany call; returns rows changed."""
+        """Apply (body, tags, pos) updates, many per statement; returns the rows changed."""
         before = session.conn.total_changes()
-        session.cursor.executemany(
-            f"UPDATE {type_def.table} SET body = ?, tags = ? WHERE pos = ?", rows
-        )
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            part = rows[start:start + ROWS_PER_INSERT]
+            values = ",".join(["(?,?,?)"] * len(part))
+            session.cursor.execute(
+                f"UPDATE {type_def.table} SET body = v.column1, tags = v.column2 "
+                f"FROM (VALUES {values}) AS v WHERE {type_def.table}.pos = v.column3",
+                list(chain.from_iterable(part)),
+            )
         return session.conn.total_changes() - before
 
     def delete_row(self, session: Session, type_def: TypeDef, position: int) -> None:
         """Delete inside the session's open write transaction (vertex edges included)."""
         self._delete(session, type_def, position)
 
-    def next_position(self, session: Session, type_def: TypeDef) -> int:
-        row = session.conn.execute(
-            "SELECT seq FROM sqlite_sequence WHERE name = ?", (type_def.table,)
-        ).fetchone()
-        return (row[0] if row else 0) + 1
+    def insert_rows(self, session: Session, type_def: TypeDef, rows: list[tuple]) -> int:
+        """Insert (body, tags[, out_rid, in_rid]) rows, many per statement.
 
-    def insert_rows(self, session: Session, type_def: TypeDef, rows: list[tuple]) -> None:
-        """Insert (pos, body, tags[, out_rid, in_rid]) rows in one executemany call."""
-        if type_def.kind == "edge":
-            sql = f"INSERT INTO {type_def.table}(pos, body, tags, out_rid, in_rid) VALUES (?,?,?,?,?)"
-        else:
-            sql = f"INSERT INTO {type_def.table}(pos, body, tags) VALUES (?, ?, ?)"
-        session.cursor.executemany(sql, rows)
+        Returns the position of the last row; the session must hold the write transaction, so
+        the rows got consecutive positions ending there. Multi-row VALUES statements matter:
+        APSW releases the GIL around each SQLite step, and one step per row would make the
+        writer queue for the GIL once per row behind the producing thread.
+        """
+        width = len(rows[0]) if rows else 2
+        columns = "body, tags, out_rid, in_rid" if type_def.kind == "edge" else "body, tags"
+        full = len(rows) - len(rows) % ROWS_PER_INSERT
+        if full:
+            sql = self._multi_insert_sql(type_def.table, columns, width, ROWS_PER_INSERT)
+            for start in range(0, full, ROWS_PER_INSERT):
+                session.cursor.execute(
+                    sql, list(chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
+                )
+        rest = len(rows) - full
+        if rest:
+            sql = self._multi_insert_sql(type_def.table, columns, width, rest)
+            session.cursor.execute(sql, list(chain.from_iterable(rows[full:])))
+        return session.conn.last_insert_rowid()
+
+    @staticmethod
+    @lru_cache(maxsize=256)
+    def _multi_insert_sql(table: str, columns: str, width: int, count: int) -> str:
+        row = "(" + ",".join("?" * width) + ")"
+        return f"INSERT INTO {table}({columns}) VALUES " + ",".join([row] * count)
 
     def constraint_error(self, exc: apsw.ConstraintError, type_def: TypeDef,
                          encoded: tuple[str, str | None] | None = None,
