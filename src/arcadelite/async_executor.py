@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from .results import ResultSet
 
 QUEUE_CAPACITY = 16_384
-CHUNK = 4000
+CHUNK = 2_000
 MAX_THROTTLE_WAIT = 0.002
 IDLE_POLL = 0.05
 
