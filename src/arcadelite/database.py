@@ -67,16 +67,16 @@ class Database:
 
     def query(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run a read-only statement; parameters fill ``?`` (positional) or ``:name``."""
+        self._live_storage()
         from .query import run
 
-        self._live_storage()
         return run(self, language, text, args, kwargs, read_only=True)
 
     def command(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run any statement: DDL, DML or a read."""
+        self._live_storage()
         from .query import run
 
-        self._live_storage()
         return run(self, language, text, args, kwargs, read_only=False)
 
     # --- transactions -----------------------------------------------------------------------
@@ -90,9 +90,7 @@ class Database:
         storage.commit(storage.session())
 
     def rollback(self) -> None:
-        storage = self._storage
-        if storage._closed:
-            return
+        storage = self._live_storage()
         storage.rollback(storage.session())
 
     def transaction(self) -> TransactionContext:
@@ -100,7 +98,7 @@ class Database:
         return TransactionContext(self)
 
     def is_transaction_active(self) -> bool:
-        session = self._storage.thread_session_if_any()
+        session = self._live_storage().thread_session_if_any()
         return bool(session and session.depth)
 
     # --- records ----------------------------------------------------------------------------
@@ -173,27 +171,32 @@ class Database:
         if vertex._rid is None:
             raise ArcadeDBError("Save the vertex before creating edges from it")
         target_rid = RID.parse(target)
-        target_type = self._live_storage().catalog.by_id.get(target_rid.bucket_id)
+        storage = self._live_storage()
+        target_type = storage.catalog.by_id.get(target_rid.bucket_id)
         if target_type is None or target_type.kind != "vertex":
             raise ArcadeDBError(f"Edge target {target_rid} is not a vertex")
+        session = storage.session()
+        for end in (vertex._rid, target_rid):  # never an edge to or from a deleted vertex
+            if storage.load(session, end) is None:
+                raise RecordNotFoundError(f"Cannot create a '{label}' edge: vertex {end} not found")
         edge = Edge(self, edge_type, dict(props), None, True, vertex._rid, target_rid)
         self._save_record(edge)
         return edge
 
     def _edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
+        storage = self._live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return
-        storage = self._live_storage()
         for edge_type, row in storage.edges(storage.session(), vertex._rid.to_int(), direction,
                                             labels):  # fmt: skip
             yield self.make_record(edge_type, row)  # type: ignore[misc]
 
     def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
+        storage = self._live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return []
-        storage = self._live_storage()
         return storage.neighbors(storage.session(), vertex._rid.to_int(), direction, labels)
 
     def _neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
@@ -235,7 +238,9 @@ class Database:
 
     def iterate_type(self, type_name: str, polymorphic: bool = True) -> Iterator[Document]:
         """Every record of a type (and its subtypes), immutable, in RID order per bucket."""
-        type_def = self._type(type_name)
+        return self._iterate(self._type(type_name), polymorphic)  # unknown type: error now
+
+    def _iterate(self, type_def: TypeDef, polymorphic: bool) -> Iterator[Document]:
         storage = self._storage
         for target in type_def.polymorphic if polymorphic else [type_def]:
             extra = ", out_rid, in_rid" if target.kind == "edge" else ""
@@ -269,15 +274,15 @@ class Database:
         self._live_storage().auto_transaction = bool(flag)
 
     def is_auto_transaction(self) -> bool:
-        return self._storage.auto_transaction
+        return self._live_storage().auto_transaction
 
     # --- async, batch, import/export ----------------------------------------------------------
 
     def async_executor(self) -> AsyncExecutor:
         """The database's async executor (a fresh one if the previous was closed)."""
+        self._live_storage()
         from .async_executor import AsyncExecutor
 
-        self._live_storage()
         with self._executor_lock:
             if self._executor is None or self._executor.is_closed():
                 self._executor = AsyncExecutor(self)
@@ -286,15 +291,16 @@ class Database:
     def batch_context(self, batch_size: int = 5000, parallel: int = 4, use_wal: bool = True,
                       back_pressure: int = 50, progress: bool = False,
                       progress_desc: str = "Processing") -> BatchContext:  # fmt: skip
+        self._live_storage()
         from .batch import BatchContext
 
-        self._live_storage()
         return BatchContext(self, batch_size, parallel, use_wal, back_pressure, progress,
                             progress_desc)  # fmt: skip
 
     def export_database(self, file_path: str, format: str = "jsonl", overwrite: bool = False,
                         include_types: list[str] | None = None,
                         exclude_types: list[str] | None = None, verbose: int = 1) -> dict:  # fmt: skip
+        self._live_storage()
         from .exporter import export_database
 
         return export_database(self, file_path, format, overwrite, include_types, exclude_types,
@@ -302,6 +308,7 @@ class Database:
 
     def export_to_csv(self, query: str, file_path: str, language: str = "sql",
                       fieldnames: list[str] | None = None) -> int:  # fmt: skip
+        self._live_storage()
         from .exporter import export_to_csv
 
         return export_to_csv(self.query(language, query), file_path, fieldnames)
@@ -336,10 +343,10 @@ class Database:
         storage.drop()
 
     def get_name(self) -> str:
-        return os.path.basename(self._storage.folder.rstrip(os.sep))
+        return os.path.basename(self._live_storage().folder.rstrip(os.sep))
 
     def get_database_path(self) -> str:
-        return self._storage.folder
+        return self._live_storage().folder
 
     def __enter__(self) -> Database:
         return self
@@ -350,7 +357,7 @@ class Database:
 
     def __repr__(self) -> str:
         state = "open" if self.is_open() else "closed"
-        return f"<Database {self.get_name()!r} {state}>"
+        return f"<Database {os.path.basename(self._storage.folder)!r} {state}>"
 
 
 def _check_direction(direction: str) -> None:

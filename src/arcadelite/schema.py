@@ -6,7 +6,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import SchemaError
-from .storage.catalog import IndexDef, PropertyDef, TypeDef
+from .storage.catalog import IndexDef, PropertyDef, TypeDef, normalize_property_type
 
 if TYPE_CHECKING:
     from .database import Database
@@ -251,10 +251,10 @@ class Schema:
         storage = self._storage
         definition = storage.catalog.get(type_name).properties.get(name)
         if definition is not None:
-            wanted = PropertyType(str(getattr(property_type, "value", property_type)).upper())
-            if definition.type != wanted.value:
+            wanted = normalize_property_type(property_type)
+            if definition.type != wanted:
                 raise SchemaError(
-                    f"Property '{type_name}.{name}' exists as {definition.type}, not {wanted.value}"
+                    f"Property '{type_name}.{name}' exists as {definition.type}, not {wanted}"
                 )
             return Property(type_name, definition)
         return self.create_property(type_name, name, property_type, of_type)

@@ -19,12 +19,14 @@ class TransactionContext:
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+        db = self._db
         if exc_type is None:
             try:
-                self._db.commit()
+                db.commit()
             except BaseException:
-                self._db.rollback()
+                if db.is_open():
+                    db.rollback()
                 raise
-        else:
-            self._db.rollback()
+        elif db.is_open():  # closed inside the block: nothing to roll back, keep the error
+            db.rollback()
         return False

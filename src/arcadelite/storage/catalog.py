@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ..exceptions import SchemaError, ValidationError
+from ..exceptions import ArcadeDBError, SchemaError, ValidationError
 from ..rid import RID
 
 KINDS = ("document", "vertex", "edge")
@@ -21,6 +23,7 @@ _TYPE_ALIASES = {"INT": "INTEGER", "BOOL": "BOOLEAN", "TEXT": "STRING", "BYTES":
                  "EMBEDDEDLIST": "LIST", "EMBEDDEDMAP": "MAP", "DATE_TIME": "DATETIME"}  # fmt: skip
 INDEX_KINDS = ("LSM_TREE", "FULL_TEXT")
 CONSTRAINTS = ("mandatory", "notnull", "readonly", "min", "max", "default", "regexp")
+_FLAGS = ("mandatory", "notnull", "readonly")
 
 _INT_RANGES = {
     "BYTE": (-(1 << 7), (1 << 7) - 1),
@@ -55,7 +58,10 @@ class PropertyDef:
     regexp: str | None = None
 
     def constraints(self) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in CONSTRAINTS if getattr(self, k) not in (None, False)}
+        # The ones set: not None, and for the flags not False (a default of 0 or False is set).
+        values = {k: getattr(self, k) for k in CONSTRAINTS}
+        return {k: v for k, v in values.items()
+                if v is not None and not (v is False and k in _FLAGS)}  # fmt: skip
 
 
 @dataclass
@@ -82,6 +88,9 @@ class TypeDef:
     polymorphic: list[TypeDef] = field(default_factory=list)
     indexes: list[IndexDef] = field(default_factory=list)
     checked: bool = False
+    # Unique indexes declared on a type with subtypes span several tables, while SQLite enforces
+    # uniqueness per table: (index, the other tables' types) to check on every write.
+    unique_elsewhere: list[tuple[IndexDef, list[TypeDef]]] = field(default_factory=list)
 
     @property
     def table(self) -> str:
@@ -91,6 +100,9 @@ class TypeDef:
         return name == self.name or name in self.ancestors
 
 
+_CATALOG_VERSIONS = itertools.count(1)
+
+
 class Catalog:
     """All types, properties and indexes, with derived lookups rebuilt after each change."""
 
@@ -98,6 +110,7 @@ class Catalog:
         self.types: dict[str, TypeDef] = {}
         self.by_id: dict[int, TypeDef] = {}
         self.indexes: dict[str, IndexDef] = {}
+        self.version = next(_CATALOG_VERSIONS)
 
     def add_type(self, type_def: TypeDef) -> None:
         self.types[type_def.name] = type_def
@@ -111,6 +124,7 @@ class Catalog:
 
     def rebuild(self) -> None:
         """Recompute inherited properties, ancestor sets, subtype lists and applicable indexes."""
+        self.version = next(_CATALOG_VERSIONS)  # query plans made for older versions are stale
         for type_def in self.types.values():
             type_def.ancestors = frozenset(self._ancestors(type_def.name, set()))
         for type_def in self.types.values():
@@ -125,6 +139,12 @@ class Catalog:
                 ix for ix in self.indexes.values() if type_def.is_a(ix.type_name)
             ]
             type_def.checked = bool(props)
+        for type_def in self.types.values():
+            type_def.unique_elsewhere = []
+            for ix in type_def.indexes:
+                others = [t for t in self.types[ix.type_name].polymorphic if t is not type_def]
+                if ix.unique and others:
+                    type_def.unique_elsewhere.append((ix, others))
 
     def _ancestors(self, name: str, seen: set[str]) -> set[str]:
         for parent in self.types[name].supertypes:
@@ -163,6 +183,8 @@ def validate(type_def: TypeDef, props: dict[str, Any], old: dict[str, Any] | Non
                 raise ValidationError(
                     f"Property '{type_def.name}.{name}' is mandatory, but the record has no value"
                 )
+            if prop.readonly and old is not None and old.get(name) is not None:
+                raise ValidationError(f"Property '{type_def.name}.{name}' is read-only")
             continue
         value = props[name]
         if value is None:
@@ -171,7 +193,8 @@ def validate(type_def: TypeDef, props: dict[str, Any], old: dict[str, Any] | Non
         else:
             value = props[name] = convert(prop, value, type_def.name)
             _check_bounds(prop, value, type_def.name)
-        if prop.readonly and old is not None and name in old and old[name] != value:
+        # As in ArcadeDB: once saved, the value may not change (absent counts as null).
+        if prop.readonly and old is not None and old.get(name) != value:
             raise ValidationError(f"Property '{type_def.name}.{name}' is read-only")
     return props
 
@@ -180,6 +203,8 @@ def _default_value(prop: PropertyDef) -> Any:
     value = prop.default
     if isinstance(value, str) and value.lower() in ("sysdate()", "now()"):
         return dt.datetime.now()
+    if isinstance(value, (list, dict)):
+        return copy.deepcopy(value)  # every record gets its own, never the catalog's object
     return value
 
 
@@ -359,7 +384,10 @@ def _to_map(value: Any, prop: PropertyDef) -> Any:
 
 def _to_link(value: Any, prop: PropertyDef) -> Any:
     if isinstance(value, (RID, str)) or hasattr(value, "get_identity"):
-        return RID.parse(value)
+        try:
+            return RID.parse(value)
+        except ArcadeDBError:  # malformed text, unsaved record: a mismatch naming the property
+            return _MISMATCH
     return _MISMATCH
 
 

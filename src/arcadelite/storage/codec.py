@@ -56,8 +56,33 @@ def encode_record(props: dict[str, Any]) -> tuple[str, str | None]:
             return body.decode(), None
     tags: list[Any] = []
     plain = {str(_check_key(k)): _encode_value(v, [k], tags) for k, v in props.items()}
-    body = orjson.dumps(plain).decode()
+    try:
+        body = orjson.dumps(plain).decode()
+    except TypeError as exc:  # text that is not valid Unicode (a lone surrogate)
+        where = _path_text(_bad_text(props, []) or ["?"])
+        where = where.encode("utf-8", "backslashreplace").decode()  # printable, culprit escaped
+        raise ValidationError(f"Property '{where}' cannot be stored: {exc}") from None
     return body, (orjson.dumps(tags).decode() if tags else None)
+
+
+def _bad_text(value: Any, path: list[Any]) -> list[Any] | None:
+    """The path of the first key or string that UTF-8 cannot encode, if any."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    items: Any = ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, (list, tuple)):
+        items = enumerate(value)
+    for key, item in items:
+        found = _bad_text(key, [*path, key]) or _bad_text(item, [*path, key])
+        if found is not None:
+            return found
+    return None
 
 
 def _has_nonfinite(value: Any) -> bool:

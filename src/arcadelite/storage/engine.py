@@ -165,8 +165,17 @@ class Storage:
             if create:
                 self._create_catalog()
             self._load_catalog()
-        except BaseException:
+        except BaseException as exc:
+            self._closed = True
+            with self._sessions_lock:
+                for session in list(self._sessions):
+                    session.conn.close()
             self._release_files()
+            if isinstance(exc, apsw.Error):
+                raise ArcadeDBError(
+                    f"Cannot open database '{self.folder}': {exc} (not an arcadelite database, "
+                    "or its creation was interrupted)"
+                ) from exc
             raise
 
     # --- lifecycle --------------------------------------------------------------------------
@@ -913,13 +922,12 @@ class Storage:
                     f"SELECT pos FROM {other.table} WHERE {match} LIMIT 1", (encoded[0],)
                 ).fetchall()
                 if rows:
-                    row = rows[0]
                     props = codec.decode_record(*encoded)
                     values = [props.get(p) for p in index.properties]
                     key = values[0] if len(values) == 1 else values
                     raise DuplicatedKeyError(
                         f"Duplicated key {key!r} found on index '{index.name}' "
-                        f"already assigned to record {RID(other.id, row[0])}",
+                        f"already assigned to record {RID(other.id, rows[0][0])}",
                         index.name,
                         key,
                     )
@@ -1138,6 +1146,37 @@ class Storage:
         except (ArcadeDBError, apsw.Error):
             pass
         return "?"
+
+    # --- query support ----------------------------------------------------------------------
+
+    def load_many(self, session: Session, rids: list[RID]) -> list[tuple[TypeDef, tuple] | None]:
+        """(type, row) for each RID in order (None where missing); one query per bucket."""
+        self.check_open()
+        if len(rids) < 3:
+            return [self.load(session, rid) for rid in rids]
+        wanted: dict[int, list[int]] = {}
+        for rid in rids:
+            wanted.setdefault(rid.bucket_id, []).append(rid.position)
+        found: dict[tuple[int, int], tuple[TypeDef, tuple]] = {}
+        for bucket, positions in wanted.items():
+            type_def = self.catalog.by_id.get(bucket)
+            if type_def is None:
+                continue
+            columns = "pos, body, tags" + (", out_rid, in_rid" if type_def.kind == "edge" else "")
+            for row in session.conn.execute(
+                f"SELECT {columns} FROM {type_def.table} "
+                "WHERE pos IN (SELECT value FROM json_each(?))",
+                (codec.dumps(positions),),
+            ):
+                found[(bucket, row[0])] = (type_def, row)
+        return [found.get((rid.bucket_id, rid.position)) for rid in rids]
+
+
+def storage_error(exc: BaseException) -> ArcadeDBError | None:
+    """The ArcadeDBError for an exception raised inside SQLite, or None for any other one."""
+    if isinstance(exc, apsw.Error):
+        return translate_error(exc)
+    return None
 
 
 def _stable_id(text: str) -> str:
