@@ -491,3 +491,21 @@ def test_random_workloads_are_exact(tmp_path, seed):
         db.schema.create_property("Item", "key", "LONG")
         db.schema.create_index("Item", ["key"], unique=True)
         run_random_workload(db, seed)
+
+
+def test_supertype_unique_index_covers_subtypes_in_bulk_loads(adb):
+    adb.schema.create_vertex_type("Person")
+    adb.schema.create_property("Person", "email", "STRING")
+    adb.schema.create_index("Person", ["email"], unique=True)
+    adb.schema.create_vertex_type("Customer", supertypes="Person")
+    adb.schema.create_vertex_type("Employee", supertypes="Person")
+    errors = []
+    ex = adb.async_executor().on_error(errors.append)
+    ex.create_record(adb.new_vertex("Customer").set("email", "a@x"))
+    ex.create_record(adb.new_vertex("Employee").set("email", "a@x"))  # same key, sibling type
+    ex.create_record(adb.new_vertex("Employee").set("email", "b@x"))
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("Person") == 2
+    assert len(errors) == 1 and isinstance(errors[0].cause, DuplicatedKeyError)
+    assert errors[0].record.get_type_name() == "Employee"

@@ -1070,6 +1070,9 @@ class Storage:
 
     def update_rows(self, session: Session, type_def: TypeDef, rows: list[tuple]) -> int:
         """Apply (body, tags, pos) updates, many per statement; returns the rows changed."""
+        if type_def.unique_elsewhere:
+            for row in rows:
+                self._check_unique_elsewhere(session, type_def, row[:2])
         before = session.conn.total_changes()
         for start in range(0, len(rows), ROWS_PER_INSERT):
             part = rows[start:start + ROWS_PER_INSERT]
@@ -1093,6 +1096,9 @@ class Storage:
         APSW releases the GIL around each SQLite step, and one step per row would make the
         writer queue for the GIL once per row behind the producing thread.
         """
+        if type_def.unique_elsewhere:
+            for row in rows:
+                self._check_unique_elsewhere(session, type_def, row[:2])
         width = len(rows[0]) if rows else 2
         columns = "body, tags, out_rid, in_rid" if type_def.kind == "edge" else "body, tags"
         full = len(rows) - len(rows) % ROWS_PER_INSERT
