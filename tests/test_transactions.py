@@ -310,69 +310,70 @@ def test_a_thread_rollback_does_not_touch_another_threads_transaction(tdb):
 # --- nesting --------------------------------------------------------------------------------------
 
 
+def test_nested_inner_commit_is_independent_of_the_outer_transaction(tdb):
+    """API.md 5: a nested begin() starts an independent inner transaction."""
+    tdb.begin()
+    tdb.begin()
+    _add(tdb, 1)
+    tdb.commit()  # the inner one: durable now, whatever the outer does
+    assert tdb.is_transaction_active() is True
+    _add(tdb, 2)
+    tdb.rollback()
+    assert tdb.is_transaction_active() is False
+    assert _values(tdb) == [1]
+
+
 def test_nested_rollback_undoes_only_the_inner_work(tdb):
     tdb.begin()
-    _add(tdb, 1)
     tdb.begin()
-    _add(tdb, 2)
-    assert _values(tdb) == [1, 2]
+    _add(tdb, 1)
     tdb.rollback()
     assert tdb.is_transaction_active() is True
-    assert _values(tdb) == [1]
-    _add(tdb, 3)
-    tdb.commit()
-    assert tdb.is_transaction_active() is False
-    assert _values(tdb) == [1, 3]
-
-
-def test_nested_inner_work_before_any_outer_write(tdb):
-    tdb.begin()
-    tdb.begin()
-    _add(tdb, 1)
-    tdb.rollback()
     _add(tdb, 2)
-    tdb.begin()
-    _add(tdb, 3)
-    tdb.commit()
-    tdb.commit()
-    assert _values(tdb) == [2, 3]
-
-
-def test_nested_inner_commit_folds_into_the_outer_transaction(tdb):
-    """Decision: an inner commit() releases its savepoint; its work becomes part of the outer
-    transaction, and commits or rolls back with it."""
-    tdb.begin()
-    _add(tdb, 1)
-    with tdb.transaction():
-        _add(tdb, 2)
-    assert tdb.is_transaction_active() is True
-    tdb.rollback()
-    assert _values(tdb) == []
-    tdb.begin()
-    with tdb.transaction():
-        _add(tdb, 2)
     tdb.commit()
     assert _values(tdb) == [2]
 
 
+def test_nested_context_managers_commit_each_level_on_its_own(tdb):
+    with tdb.transaction():
+        with tdb.transaction():
+            _add(tdb, 1)
+        assert _values(tdb) == [1]
+        _add(tdb, 2)
+    assert _values(tdb) == [1, 2]
+
+
+def test_inner_write_while_outer_holds_the_writer_lock_is_a_clear_error(tdb):
+    """SQLite has one writer: the inner transaction cannot write after the outer one did."""
+    tdb.begin()
+    _add(tdb, 1)
+    with pytest.raises(TransactionError, match="outer transaction") as caught:
+        with tdb.transaction():
+            _add(tdb, 2)
+    assert "commit it before" in str(caught.value)
+    assert tdb.is_transaction_active() is True  # the outer one, intact
+    _add(tdb, 3)
+    tdb.commit()
+    assert _values(tdb) == [1, 3]
+
+
 def test_nested_exception_in_inner_block_keeps_outer_work(tdb):
     with tdb.transaction():
-        _add(tdb, 1)
         with pytest.raises(KeyError):
             with tdb.transaction():
                 _add(tdb, 2)
                 raise KeyError("inner")
         _add(tdb, 3)
-    assert _values(tdb) == [1, 3]
+    assert _values(tdb) == [3]
 
 
 def test_schema_change_rolled_back_in_a_nested_transaction(tdb):
     tdb.begin()
-    _add(tdb, 1)
     tdb.begin()
     tdb.schema.create_document_type("Inner")
     tdb.rollback()
     assert tdb.schema.exists_type("Inner") is False
+    _add(tdb, 1)
     tdb.commit()
     assert _values(tdb) == [1]
     assert tdb.schema.exists_type("Inner") is False

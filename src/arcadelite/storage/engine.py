@@ -124,16 +124,19 @@ class WriteGate:
 
 
 class Session:
-    """One connection and its transaction state; normally one per thread."""
+    """One connection and its transaction state; normally one per thread.
 
-    __slots__ = ("conn", "cursor", "depth", "savepoints", "write_open", "schema_dirty",
+    A nested ``begin()`` gives the thread a new session whose ``outer`` is the one it suspends.
+    """
+
+    __slots__ = ("conn", "cursor", "depth", "outer", "write_open", "schema_dirty",
                  "sync", "__weakref__")  # fmt: skip
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
         self.cursor = conn.cursor()
         self.depth = 0
-        self.savepoints: list[bool] = []
+        self.outer: Session | None = None
         self.write_open = False
         self.schema_dirty = False
         self.sync: str | None = None
@@ -334,23 +337,25 @@ class Storage:
     # --- transactions -----------------------------------------------------------------------
 
     def begin(self, session: Session) -> None:
+        """Begin a transaction; inside an active one, an independent inner transaction.
+
+        The inner transaction runs on a connection of its own and commits or rolls back only
+        its own work; the outer one resumes when it ends. (SQLite has one writer: an inner
+        transaction cannot write while its outer one holds the writer lock, see _open_write.)
+        """
         self.check_open()
-        session.depth += 1
-        if session.depth > 1:
-            opened = session.write_open
-            if opened:
-                session.cursor.execute(f"SAVEPOINT al_nested_{session.depth}")
-            session.savepoints.append(opened)
+        if session.depth == 0:
+            session.depth = 1
+            return
+        inner = self._new_session()
+        inner.depth = 1
+        inner.outer = session
+        self._local.session = inner
 
     def commit(self, session: Session) -> None:
         self.check_open()
         if session.depth == 0:
             raise TransactionError("commit() called with no active transaction: call begin() first")
-        if session.depth > 1:
-            if session.savepoints.pop():
-                session.cursor.execute(f"RELEASE al_nested_{session.depth}")
-            session.depth -= 1
-            return
         try:
             if session.write_open:
                 self._end_sqlite_tx(session, "COMMIT")
@@ -359,18 +364,11 @@ class Storage:
             raise translate_error(exc, self) from exc
         session.depth = 0
         session.schema_dirty = False
+        self._resume_outer(session)
 
     def rollback(self, session: Session) -> None:
         if session.depth == 0 or self._closed:
             session.depth = 0
-            return
-        if session.depth > 1:
-            if session.savepoints.pop():
-                name = f"al_nested_{session.depth}"
-                session.cursor.execute(f"ROLLBACK TO {name}; RELEASE {name}")
-            session.depth -= 1
-            if session.schema_dirty:
-                self._load_catalog()
             return
         self._abort(session)
 
@@ -378,10 +376,16 @@ class Storage:
         if session.write_open:
             self._end_sqlite_tx(session, "ROLLBACK")
         session.depth = 0
-        session.savepoints.clear()
         if session.schema_dirty:
             session.schema_dirty = False
             self._load_catalog()
+        self._resume_outer(session)
+
+    def _resume_outer(self, session: Session) -> None:
+        """After an inner transaction ends, its thread goes back to the outer one."""
+        if session.outer is not None and getattr(self._local, "session", None) is session:
+            self._local.session = session.outer
+            self.release_session(session)
 
     def _end_sqlite_tx(self, session: Session, verb: str) -> None:
         try:
@@ -393,7 +397,16 @@ class Storage:
                     self.gate.release()
 
     def _open_write(self, session: Session) -> None:
-        """Take the gate and start SQLite's write transaction (plus pending nested savepoints)."""
+        """Take the gate and start SQLite's write transaction."""
+        outer = session.outer
+        while outer is not None:
+            if self.gate.owner is outer:
+                raise TransactionError(
+                    "An inner transaction cannot write while its outer transaction in the same "
+                    "thread holds SQLite's single writer lock: write in the outer transaction, "
+                    "or commit it before beginning the inner one"
+                )
+            outer = outer.outer
         if not self.gate.acquire(session, timeout=300):
             raise TransactionError("Timed out after 300 s waiting for the database writer lock")
         try:
@@ -404,9 +417,6 @@ class Storage:
             self.gate.release()
             raise
         session.write_open = True
-        for level, _ in enumerate(session.savepoints, start=2):
-            session.cursor.execute(f"SAVEPOINT al_nested_{level}")
-        session.savepoints = [True] * len(session.savepoints)
 
     @contextmanager
     def writing(self, session: Session, schema: bool = False) -> Iterator[Session]:
