@@ -509,3 +509,32 @@ def test_supertype_unique_index_covers_subtypes_in_bulk_loads(adb):
     assert adb.count_type("Person") == 2
     assert len(errors) == 1 and isinstance(errors[0].cause, DuplicatedKeyError)
     assert errors[0].record.get_type_name() == "Employee"
+
+
+def test_a_failed_commit_reports_every_operation_of_its_transaction(adb):
+    """SQLite turns a commit vetoed by a commit hook into a rollback: nothing may vanish."""
+    with adb.transaction():
+        existing = adb.new_vertex("User").set("userId", -1).save()
+    errors, saved = [], []
+    ex = adb.async_executor().set_commit_every(0).on_error(errors.append)
+    ex.create_record(adb.new_vertex("User").set("userId", 1))  # starts the workers
+    ex.wait_completion()
+    ex._session.conn.setcommithook(lambda: True)  # veto the next commit
+    plain = [adb.new_vertex("User").set("userId", i) for i in range(2, 50)]
+    for vertex in plain:
+        ex.create_record(vertex)
+    ex.create_record(adb.new_vertex("User").set("userId", 99), callback=saved.append)
+    changed = existing.modify().set("userId", -2)
+    ex.update_record(changed)
+    ex.wait_completion()
+    ex._session.conn.setcommithook(None)
+    ex.close()
+    assert saved == []
+    assert len(errors) == 48 + 1 + 1
+    assert all(isinstance(e, AsyncOperationError) for e in errors)
+    assert all(v.get_identity() is None for v in plain)  # their creation never happened
+    assert changed.get_identity() == existing.get_identity()  # an update keeps its RID
+    assert adb.count_type("User") == 2
+    assert adb.lookup_by_rid(existing.get_rid()).get("userId") == -1
+    stats = ex.stats()
+    assert (stats["committed"], stats["failed"], stats["submitted"]) == (1, 50, 51)

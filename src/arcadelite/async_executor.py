@@ -97,8 +97,15 @@ class AsyncExecutor:
         self._commits = 0
         self._started_at: float | None = None
         # The open transaction (worker side, under the token).
+        # The open transaction: every op written counts in _tx_count; ops with callbacks (or
+        # statements) are kept with their results for commit time; plain records are kept only
+        # to undo their RIDs and report them if the commit itself fails. Keeping the op tuples
+        # of plain records alive until commit cost ~15% in cyclic-GC time (measured).
+        self._tx_count = 0
         self._tx_ops: list[tuple] = []
         self._tx_results: list[Any] = []
+        self._tx_created: list[Document] = []
+        self._tx_plain: list[Document] = []
         self._unreported: list[tuple[Any, BaseException]] = []
         self._on_ok: Callable[[int], Any] | None = None
         self._on_error: Callable[[BaseException], Any] | None = None
@@ -339,7 +346,7 @@ class AsyncExecutor:
             while True:
                 with self._token:
                     if index >= self._parallel or (self._stopping and self._drained()):
-                        if self._tx_ops and self._stopping:
+                        if self._tx_count and self._stopping:
                             self._commit()
                         return
                     self._step()
@@ -347,13 +354,13 @@ class AsyncExecutor:
             self._worker_idents.discard(threading.get_ident())
 
     def _drained(self) -> bool:
-        return not self._queue and not self._tx_ops
+        return not self._queue and not self._tx_count
 
     def _step(self) -> None:
         """One unit of work: a chunk, a commit, or a short idle wait (holding the token)."""
         with self._lock:
             if not self._queue:
-                if self._tx_ops and (
+                if self._tx_count and (
                     self._flush_waiters or self._stopping or self._storage.gate.waiting
                 ):
                     commit_now = True
@@ -362,14 +369,14 @@ class AsyncExecutor:
                         return
                     self._sleeping = True
                     if not self._queue:
-                        self._work.wait(IDLE_POLL if self._tx_ops else 0.5)
+                        self._work.wait(IDLE_POLL if self._tx_count else 0.5)
                     self._sleeping = False
                     return
             else:
                 commit_now = False
                 limit = CHUNK
                 if self._commit_every:
-                    limit = min(limit, max(1, self._commit_every - len(self._tx_ops)))
+                    limit = min(limit, max(1, self._commit_every - self._tx_count))
                 chunk = [self._queue.popleft() for _ in range(min(limit, len(self._queue)))]
                 self._taken += len(chunk)
                 if self._producers_waiting:
@@ -381,7 +388,7 @@ class AsyncExecutor:
             self._write_chunk(chunk)
         except BaseException as exc:  # an unexpected fault: report, never lose silently
             self._fail_all(chunk, exc)
-        if self._commit_every and len(self._tx_ops) >= self._commit_every:
+        if self._commit_every and self._tx_count >= self._commit_every:
             self._commit()
 
     def _ensure_transaction(self) -> Any:
@@ -415,8 +422,7 @@ class AsyncExecutor:
             self._forget_rids(chunk)
             self._replay(session, chunk)
         else:
-            self._tx_ops.extend(chunk)
-            self._tx_results.extend(results)
+            self._hold(chunk, results)
         storage.release_savepoint(session, "al_chunk")
 
     def _replay(self, session: Any, chunk: list[tuple]) -> None:
@@ -435,10 +441,20 @@ class AsyncExecutor:
                 failures += 1
             else:
                 storage.release_savepoint(session, "al_op")
-                self._tx_ops.append(op)
-                self._tx_results.extend(result)
+                self._hold([op], result)
         if failures:
             self._complete(failures, failed=failures)
+
+    def _hold(self, ops: list[tuple], results: list[Any]) -> None:
+        """Keep what the commit (or a failed commit) will need of operations just written."""
+        self._tx_count += len(ops)
+        created, plain = self._tx_created, self._tx_plain
+        for op, result in zip(ops, results):
+            if op[4] is None and op[5] is None and op[0] <= DELETE:
+                (created if op[0] == CREATE else plain).append(op[1])
+            else:
+                self._tx_ops.append(op)
+                self._tx_results.append(result)
 
     def _apply(self, session: Any, ops: list[tuple]) -> list[Any]:
         """Write operations in order; runs of same-type creates go in one executemany."""
@@ -531,8 +547,10 @@ class AsyncExecutor:
                 op[1]._rid = None
 
     def _commit(self) -> None:
-        ops, results = self._tx_ops, self._tx_results
-        self._tx_ops, self._tx_results = [], []
+        ops, results, count = self._tx_ops, self._tx_results, self._tx_count
+        created, plain = self._tx_created, self._tx_plain
+        self._tx_ops, self._tx_results, self._tx_count = [], [], 0
+        self._tx_created, self._tx_plain = [], []
         session = self._session
         try:
             if session.write_open or session.depth:
@@ -542,7 +560,13 @@ class AsyncExecutor:
             self._forget_rids(ops)
             for op in ops:
                 self._report_failure(op, exc)
-            self._complete(len(ops), failed=len(ops))
+            for record in created:
+                record._rid = None  # its creation was rolled back: it never existed
+            for record in created + plain:
+                self._route_error(None, record, AsyncOperationError(
+                    f"Async write of {record!r} rolled back by a failed commit: {exc}", record,
+                    exc))  # fmt: skip
+            self._complete(count, failed=count)
             return
         callback_errors: list[tuple[Any, BaseException]] = []
         for op, result in zip(ops, results):
@@ -557,17 +581,17 @@ class AsyncExecutor:
                         callback(op[1])
                 except Exception as exc:  # a user callback failed: report it, keep going
                     callback_errors.append((op[1], exc))
-        if self._on_ok is not None and ops:
+        if self._on_ok is not None and count:
             try:
-                self._on_ok(len(ops))
+                self._on_ok(count)
             except Exception as exc:
                 callback_errors.append(("on_ok", exc))
-        self._update_progress(len(ops))
+        self._update_progress(count)
         with self._lock:
             self._commits += 1
         for subject, exc in callback_errors:
             self._route_error(None, subject, exc)
-        self._complete(len(ops), committed=len(ops))
+        self._complete(count, committed=count)
 
     def _report_failure(self, op: tuple, cause: BaseException) -> None:
         subject = op[1]
@@ -730,7 +754,7 @@ class AsyncExecutor:
         for thread in self._workers:
             if thread is not threading.current_thread():
                 thread.join()
-        if self._queue or self._tx_ops:  # workers died early: nothing may vanish silently
+        if self._queue or self._tx_count:  # workers died early: nothing may vanish silently
             leftover = list(self._queue)
             self._queue.clear()
             self._fail_all(leftover, DatabaseClosedError("executor closed before this operation ran"))
