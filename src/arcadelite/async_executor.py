@@ -44,7 +44,7 @@ from .exceptions import (
 from .graph import Document, Edge
 from .rid import RID
 from .storage.codec import encode_record
-from .storage.engine import SYNC_MODES
+from .storage.engine import ROWS_PER_INSERT, SYNC_MODES
 
 if TYPE_CHECKING:
     from .database import Database
@@ -360,7 +360,10 @@ class AsyncExecutor:
         """One unit of work: a chunk, a commit, or a short idle wait (holding the token)."""
         with self._lock:
             if not self._queue:
-                if self._tx_count and (
+                # An open transaction may hold no operation (every one of its chunk failed):
+                # it still holds the writer lock, so it must be committed like any other.
+                open_tx = self._tx_count or self._session.write_open
+                if open_tx and (
                     self._flush_waiters or self._stopping or self._storage.gate.waiting
                 ):
                     commit_now = True
@@ -369,7 +372,7 @@ class AsyncExecutor:
                         return
                     self._sleeping = True
                     if not self._queue:
-                        self._work.wait(IDLE_POLL if self._tx_count else 0.5)
+                        self._work.wait(IDLE_POLL if open_tx else 0.5)
                     self._sleeping = False
                     return
             else:
@@ -414,6 +417,18 @@ class AsyncExecutor:
             return
         storage = self._storage
         session = self._ensure_transaction()
+        if _one_statement(chunk):
+            # One multi-row INSERT is atomic by itself (SQLite undoes a failing statement
+            # whole), so no savepoint: one SQLite call per chunk instead of three, each of
+            # which the writer may wait for the GIL to return from.
+            try:
+                results = self._apply(session, chunk)
+            except Exception:
+                self._forget_rids(chunk)
+                self._replay(session, chunk)
+            else:
+                self._hold(chunk, results)
+            return
         storage.savepoint(session, "al_chunk")
         try:
             results = self._apply(session, chunk)
@@ -786,6 +801,15 @@ class AsyncExecutor:
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"parallel={self._parallel}"
         return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
+
+
+def _one_statement(chunk: list[tuple]) -> bool:
+    """True when the chunk is written by one INSERT: creates of one type, one statement's worth."""
+    first = chunk[0]
+    if first[0] != CREATE or len(chunk) > ROWS_PER_INSERT:
+        return False
+    type_def = first[2]
+    return all(op[2] is type_def and op[0] == CREATE for op in chunk)
 
 
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
