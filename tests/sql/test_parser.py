@@ -470,6 +470,14 @@ def test_attribute_navigation():
     assert expr("out('E').@rid") == a.FieldAccess(call("out", L("E")), "@rid")
 
 
+def test_an_attribute_or_variable_after_a_field_is_not_part_of_its_path():
+    # FieldPath holds plain field names only: `p.@rid` reads the record p's RID
+    assert expr("p.@RID") == a.FieldAccess(I("p"), "@rid")
+    assert expr("a.b.@type") == a.FieldAccess(a.FieldPath(("a", "b")), "@type")
+    assert expr("a.$x") == a.FieldAccess(I("a"), "$x")
+    assert expr("a.`@b`") == a.FieldPath(("a", "@b"))
+
+
 def test_backquoted_names():
     assert expr("`first name`") == I("first name")
     assert expr("a.`b c`") == a.FieldPath(("a", "b c"))

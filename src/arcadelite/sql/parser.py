@@ -71,6 +71,10 @@ _TERMINAL_LABELS = {
 _MAX_EXPECTED_SHOWN = 20
 
 
+class _NotAField(str):
+    """A member that is a record attribute (``@rid``) or a variable (``$x``), not a field name."""
+
+
 class _TokenRecorder:
     """Lark post-lexer: records the token stream of the current parse (for projection text).
 
@@ -315,6 +319,8 @@ class _Builder:
 
     def field_access(self, c: list[Any]) -> a.Expr:
         target, name = c
+        if isinstance(name, _NotAField):  # a.@rid, a.$x: not part of a plain field path
+            return a.FieldAccess(target, str(name))
         if isinstance(target, a.Identifier) and not target.name.startswith("@"):
             return a.FieldPath((target.name, name))
         if isinstance(target, a.FieldPath):
@@ -326,7 +332,9 @@ class _Builder:
         if token.type == "QUOTED_NAME":
             return _unquote_name(token)
         if token.type == "ATTR":
-            return token.lower()
+            return _NotAField(token.lower())
+        if token.type == "VAR":
+            return _NotAField(token)
         return str(token)
 
     def method_call(self, c: list[Any]) -> a.MethodCall:

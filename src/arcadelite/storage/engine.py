@@ -1187,6 +1187,19 @@ class Storage:
                 found[(bucket, row[0])] = (type_def, row)
         return [found.get((rid.bucket_id, rid.position)) for rid in rids]
 
+    def has_edges(self, session: Session, type_def: TypeDef) -> bool:
+        """True when some edge touches a vertex of this (vertex) type."""
+        return self._has_edges_of_type(session, type_def)
+
+    def indexes_named_in(self, text: str) -> list[str]:
+        """The user indexes whose SQLite indexes a query plan line names (for EXPLAIN)."""
+        found = []
+        for index in self.catalog.indexes.values():
+            for target in self.catalog.get(index.type_name).polymorphic:
+                if self._sql_index_name(index, target) in text and index.name not in found:
+                    found.append(index.name)
+        return found
+
 
 def storage_error(exc: BaseException) -> ArcadeDBError | None:
     """The ArcadeDBError for an exception raised inside SQLite, or None for any other one."""

@@ -1,0 +1,109 @@
+"""Query execution: ``run`` is what ``Database.query``/``command`` call.
+
+Layers: ``arcadelite.sql`` parses text into an AST; ``planner`` turns a SELECT into a plan that
+pushes what it can into SQLite (through ``storage.query``); ``executor`` runs plans, writes and
+schema statements; ``evaluate``/``functions`` evaluate in Python what SQLite cannot.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..exceptions import ArcadeDBError, QueryError
+from ..results import ResultSet
+
+if TYPE_CHECKING:
+    from ..database import Database
+    from ..storage.engine import Session
+
+SUPPORTED_LANGUAGES = ("sql", "sqlscript")
+_NOT_YET = ("cypher", "opencypher")
+
+
+def _plain_param(value: Any) -> Any:
+    """Parameters as the engine stores them: numpy arrays become lists, numpy scalars numbers."""
+    if isinstance(value, (str, int, float, bool, bytes)) or value is None:
+        return value
+    if isinstance(value, tuple):
+        return [_plain_param(v) for v in value]
+    if isinstance(value, list):
+        return [_plain_param(v) for v in value]
+    tolist = getattr(value, "tolist", None)
+    if tolist is not None and type(value).__module__.startswith("numpy"):
+        return _plain_param(tolist())
+    return value
+
+
+def bind_parameters(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
+    """Positional values fill ``?``; a single dict argument, or keyword arguments, fill ``:name``."""
+    named: dict[Any, Any] = {}
+    positional: tuple = ()
+    if len(args) == 1 and isinstance(args[0], dict):
+        named.update(args[0])
+        positional = (_plain_param(args[0]),)  # and `?` takes the map itself (CONTENT ?)
+    elif args:
+        positional = tuple(_plain_param(v) for v in args)
+    if kwargs:
+        named.update(kwargs)
+    if named:
+        named = {k: _plain_param(v) for k, v in named.items()}
+        for key in list(named):  # {"0": v} or {0: v} also fill the first "?"
+            if isinstance(key, str) and key.isdigit():
+                named.setdefault(int(key), named[key])
+    return positional, named
+
+
+def run(db: Database, language: str, text: str, args: tuple = (), kwargs: dict | None = None,
+        read_only: bool = False, session: Session | None = None) -> ResultSet:  # fmt: skip
+    """Run one statement (``sql``) or a script (``sqlscript``) and return its rows."""
+    if not isinstance(language, str):
+        raise TypeError(f"language must be a str such as 'sql', got {type(language).__name__}")
+    if not isinstance(text, str):
+        raise TypeError(f"the statement must be a str, got {type(text).__name__}")
+    lang = language.strip().lower()
+    if lang in _NOT_YET:
+        raise ArcadeDBError(f"Query language '{language}' is not supported yet: use 'sql' for now")
+    if lang not in SUPPORTED_LANGUAGES:
+        raise ArcadeDBError(
+            f"Unknown query language '{language}': supported languages are "
+            f"{', '.join(SUPPORTED_LANGUAGES)} (cypher is planned)"
+        )
+    storage = db._live_storage()
+    if session is None:
+        session = storage.session()
+    positional, named = bind_parameters(args, kwargs or {})
+    from ..sql import parse, parse_script
+    from .executor import Executor, is_write, run_script
+
+    try:
+        if lang == "sql":
+            statement = parse(text)
+            if read_only and is_write(statement):
+                raise QueryError(
+                    f"Query '{text.strip()}' is not idempotent (it changes the database): "
+                    "use db.command() instead of db.query()"
+                )
+            executor = Executor(db, storage, session, positional, named)
+            rows = run_script(executor, [statement])
+        else:
+            statements = parse_script(text)
+            if read_only and any(is_write(s) for s in statements):
+                raise QueryError("This script changes the database: use db.command()")
+            rows = run_script(Executor(db, storage, session, positional, named), statements)
+    except ArcadeDBError:
+        raise
+    except RecursionError:
+        raise QueryError("The statement nests too deeply to run") from None
+    except Exception as exc:  # noqa: BLE001 - no internal error escapes a statement
+        from ..storage.engine import storage_error
+
+        translated = storage_error(exc)
+        if translated is not None:
+            raise translated from exc
+        raise QueryError(
+            f"Internal error while running {text.strip()[:200]!r}: {type(exc).__name__}: {exc}"
+        ) from exc
+    return ResultSet(rows)
+
+
+__all__ = ["SUPPORTED_LANGUAGES", "bind_parameters", "run"]

@@ -1,0 +1,875 @@
+"""SQL functions and methods: ``count(*)``, ``out('E')``, ``name.toUpperCase()`` ...
+
+``compile_function`` and ``compile_method`` turn a call node into a closure (see evaluate.py).
+Aggregate functions register an accumulator with the compiler when it collects aggregates (a
+projection with GROUP BY or aggregates); elsewhere they work on their (multi-value) arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+
+from ..exceptions import QueryError
+from ..graph import Document, Edge, Vertex
+from ..results import Result
+from ..rid import RID
+from ..sql import ast as a
+from .evaluate import (
+    Compiler,
+    Ctx,
+    _text,
+    as_record,
+    compare,
+    equals,
+    freeze,
+    get_field,
+    is_multi,
+    to_list,
+)
+
+Fn = Callable[[Ctx], Any]
+
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "list", "set", "map"})
+GRAPH_FUNCTIONS = frozenset({"out", "in", "both", "oute", "ine", "bothe", "outv", "inv", "bothv"})
+
+
+def is_aggregate_call(node: a.Expr) -> bool:
+    """An aggregate use: ``count(*)``, or one of AGGREGATES with exactly one argument
+    (``map(k, v)`` with two); ``min(a, b)`` and ``list(1, 2)`` are plain functions."""
+    if not isinstance(node, a.FunctionCall) or node.name not in AGGREGATES:
+        return False
+    if node.star:
+        return node.name == "count"
+    if node.name == "map":
+        return len(node.args) in (1, 2)
+    return len(node.args) == 1
+
+
+def contains_aggregate(node: Any) -> bool:
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, a.Subquery):
+            continue
+        if is_aggregate_call(item):
+            return True
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, a.Node):
+            for name in item.__dataclass_fields__:  # type: ignore[attr-defined]
+                stack.append(getattr(item, name))
+    return False
+
+
+# ------------------------------------------------------------------------------- aggregates
+
+
+class Accumulator:
+    """One aggregate's running state for one group."""
+
+    __slots__ = ("function", "distinct", "value", "count", "seen", "members")
+
+    def __init__(self, function: str, distinct: bool = False) -> None:
+        self.function = function
+        self.distinct = distinct
+        self.value: Any = None
+        self.count = 0
+        self.seen: set | None = set() if distinct else None
+        self.members: set = set()
+
+    def add(self, value: Any) -> None:
+        function = self.function
+        if function == "count":
+            if value is not None:
+                if self.seen is not None:
+                    key = freeze(value)
+                    if key in self.seen:
+                        return
+                    self.seen.add(key)
+                self.count += 1
+            return
+        if function == "map":
+            if isinstance(value, tuple):
+                if self.value is None:
+                    self.value = {}
+                key = value[0]
+                self.value[key if isinstance(key, str) else _text(key)] = value[1]
+            elif isinstance(value, dict):
+                self.value = {**(self.value or {}), **value}
+            return
+        items = value if is_multi(value) else (value,)
+        for item in items:
+            if item is None:
+                continue
+            if self.seen is not None:
+                key = freeze(item)
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+            if function == "sum" or function == "avg":
+                if isinstance(item, bool) or not isinstance(item, (int, float, Decimal)):
+                    raise QueryError(f"{function}() needs numbers, got {item!r}")
+                self.count += 1
+                if self.value is None:
+                    self.value = item
+                elif isinstance(self.value, Decimal) or isinstance(item, Decimal):
+                    self.value = _decimal(self.value) + _decimal(item)
+                else:
+                    self.value = self.value + item
+            elif function == "min":
+                if self.value is None or (compare(item, self.value) or 0) < 0:
+                    self.value = item
+            elif function == "max":
+                if self.value is None or (compare(item, self.value) or 0) > 0:
+                    self.value = item
+            elif function == "list":
+                if self.value is None:
+                    self.value = []
+                self.value.append(item)
+            elif function == "set":
+                if self.value is None:
+                    self.value = []
+                key = freeze(item)
+                if key not in self.members:
+                    self.members.add(key)
+                    self.value.append(item)
+
+    def result(self) -> Any:
+        function = self.function
+        if function == "count":
+            return self.count
+        if function == "sum":
+            return 0 if self.value is None else self.value
+        if function == "avg":
+            return average(self.value, self.count)
+        if function in ("list", "set"):
+            return [] if self.value is None else self.value
+        if function == "map":
+            return {} if self.value is None else self.value
+        return self.value
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(repr(value) if isinstance(
+        value, float) else value)  # fmt: skip
+
+
+def average(total: Any, count: int) -> Any:
+    """ArcadeDB's avg: integer sums divide as integers (truncated), decimals keep their scale."""
+    if total is None or count == 0:
+        return None
+    if isinstance(total, int):
+        quotient = abs(total) // count
+        return quotient if total >= 0 else -quotient
+    if isinstance(total, Decimal):
+        exponent = total.as_tuple().exponent
+        try:
+            return (total / count).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)  # type: ignore[arg-type]
+        except InvalidOperation:
+            return total / count
+    return total / count
+
+
+# ------------------------------------------------------------------------------ functions
+
+
+def compile_function(compiler: Compiler, node: a.FunctionCall) -> Fn:
+    name = node.name
+    if is_aggregate_call(node):
+        if compiler.aggregates is not None:
+            return _compile_aggregate(compiler, node)
+        if node.star:
+            raise QueryError("count(*) can only be used in a projection")
+    args = [compiler.expr(arg) for arg in node.args]
+    if name in GRAPH_FUNCTIONS:
+        return _graph_function(name, args)
+    if name == "expand":
+        if len(args) != 1:
+            raise QueryError("expand() takes exactly one argument")
+        return args[0]
+    implementation = FUNCTIONS.get(name)
+    if implementation is None:
+        raise QueryError(f"Unknown function '{name}()'")
+    function, low, high = implementation
+    if not low <= len(args) <= high:
+        expected = str(low) if low == high else f"{low} to {high}" if high < 99 else f"{low}+"
+        raise QueryError(f"Function {name}() takes {expected} argument(s), got {len(args)}")
+    if not args:
+        return lambda ctx: function(ctx)
+    if len(args) == 1:
+        only = args[0]
+        return lambda ctx: function(ctx, only(ctx))
+    return lambda ctx: function(ctx, *[arg(ctx) for arg in args])
+
+
+def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
+    aggregates = compiler.aggregates
+    assert aggregates is not None
+    inner = Compiler(compiler._subquery)  # no aggregates nested inside an aggregate
+    if node.star:
+        arg: Fn | None = None
+    elif node.name == "map" and len(node.args) == 2:
+        key_fn, value_fn = inner.expr(node.args[0]), inner.expr(node.args[1])
+
+        def arg(ctx: Ctx) -> Any:  # type: ignore[misc]
+            key = key_fn(ctx)
+            return None if key is None else (key, value_fn(ctx))
+    else:
+        arg = inner.expr(node.args[0])
+    index = len(aggregates)
+    aggregates.append((node.name, arg, node.distinct))
+    return lambda ctx: ctx.agg[index]  # type: ignore[index]
+
+
+def _scalar_many(function: str) -> Callable[..., Any]:
+    def apply(ctx: Ctx, *values: Any) -> Any:
+        acc = Accumulator(function)
+        for value in values:
+            acc.add(value)
+        return acc.result()
+
+    return apply
+
+
+def _count(ctx: Ctx, value: Any) -> int:
+    if value is None:
+        return 0
+    return len(value) if is_multi(value) else 1
+
+
+def _list(ctx: Ctx, *values: Any) -> list:
+    out: list[Any] = []
+    for value in values:
+        if is_multi(value):
+            out.extend(value)
+        elif value is not None:
+            out.append(value)
+    return out
+
+
+def _set(ctx: Ctx, *values: Any) -> list:
+    out: list[Any] = []
+    seen: set = set()
+    for value in _list(ctx, *values):
+        key = freeze(value)
+        if key not in seen:
+            seen.add(key)
+            out.append(value)
+    return out
+
+
+def _map(ctx: Ctx, *values: Any) -> dict:
+    if len(values) == 1:
+        value = as_record(values[0])
+        if isinstance(value, Document):
+            return dict(value._props)
+        if isinstance(value, dict):
+            return dict(value)
+        if value is None:
+            return {}
+        raise QueryError(f"map() expects a map or key/value pairs, got {value!r}")
+    if len(values) % 2:
+        raise QueryError("map() takes key/value pairs: an even number of arguments")
+    return {(k if isinstance(k, str) else _text(k)): v for k, v in zip(values[::2], values[1::2])}
+
+
+def _first(ctx: Ctx, value: Any) -> Any:
+    if is_multi(value):
+        items = list(value)
+        return items[0] if items else None
+    return value
+
+
+def _last(ctx: Ctx, value: Any) -> Any:
+    if is_multi(value):
+        items = list(value)
+        return items[-1] if items else None
+    return value
+
+
+def _ifnull(ctx: Ctx, value: Any, otherwise: Any, if_not_null: Any = None) -> Any:
+    if value is None:
+        return otherwise
+    return value if if_not_null is None else if_not_null
+
+
+def _coalesce(ctx: Ctx, *values: Any) -> Any:
+    for value in values:
+        if value is not None:
+            return value
+    return None
+
+
+def _if(ctx: Ctx, condition: Any, then: Any, otherwise: Any = None) -> Any:
+    if isinstance(condition, str):
+        condition = condition.strip().lower() == "true"
+    return then if condition else otherwise
+
+
+def _ifempty(ctx: Ctx, value: Any, otherwise: Any) -> Any:
+    if value is None or (hasattr(value, "__len__") and len(value) == 0):
+        return otherwise
+    return value
+
+
+def _uuid(ctx: Ctx) -> str:
+    return str(uuid.uuid4())
+
+
+def _abs(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise QueryError(f"abs() needs a number, got {value!r}")
+    return abs(value)
+
+
+# Java SimpleDateFormat letters → strftime
+_JAVA_FORMAT = [
+    ("yyyy", "%Y"), ("yy", "%y"), ("MMMM", "%B"), ("MMM", "%b"), ("MM", "%m"), ("dd", "%d"),
+    ("HH", "%H"), ("hh", "%I"), ("mm", "%M"), ("ss", "%S"), ("SSS", "%f"), ("a", "%p"),
+    ("EEEE", "%A"), ("EEE", "%a"), ("Z", "%z"), ("XXX", "%z"), ("X", "%z"), ("z", "%Z"),
+]  # fmt: skip
+
+
+def java_format(pattern: str) -> str:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern[i] == "'":
+            end = pattern.find("'", i + 1)
+            end = len(pattern) if end < 0 else end
+            out.append(pattern[i + 1 : end].replace("%", "%%") or "'")
+            i = end + 1
+            continue
+        for java, python in _JAVA_FORMAT:
+            if pattern.startswith(java, i):
+                out.append(python)
+                i += len(java)
+                break
+        else:
+            out.append(pattern[i].replace("%", "%%"))
+            i += 1
+    return "".join(out)
+
+
+def format_date(value: dt.date, pattern: str) -> str:
+    try:
+        text = value.strftime(java_format(pattern))
+    except (ValueError, OverflowError) as exc:
+        raise QueryError(f"Cannot format a date with {pattern!r}: {exc}") from None
+    if "SSS" in pattern and isinstance(value, dt.datetime):
+        text = text.replace(f"{value.microsecond:06d}", f"{value.microsecond // 1000:03d}")
+    return text
+
+
+def parse_datetime(value: Any, pattern: str | None = None) -> dt.datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise QueryError(f"Cannot convert {value!r} to a date")
+    if isinstance(value, (int, float, Decimal)):
+        try:
+            return dt.datetime.fromtimestamp(float(value) / 1000.0)
+        except (OverflowError, ValueError, OSError):
+            raise QueryError(f"{value} milliseconds is out of the date range") from None
+    text = str(value).strip()
+    if pattern:
+        try:
+            return dt.datetime.strptime(text, java_format(pattern))
+        except ValueError as exc:
+            raise QueryError(f"Cannot parse {text!r} with date format {pattern!r}: {exc}") from None
+    try:
+        return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        pass
+    for fmt in ("%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"):
+        try:
+            return dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    raise QueryError(f"Cannot parse {text!r} as a date (use ISO format, e.g. '2024-01-31')")
+
+
+def _date(ctx: Ctx, value: Any = None, pattern: Any = None, zone: Any = None) -> Any:
+    if value is None:
+        return dt.datetime.now()
+    return parse_datetime(value, pattern if isinstance(pattern, str) else None)
+
+
+def _sysdate(ctx: Ctx, pattern: Any = None, zone: Any = None) -> Any:
+    now = dt.datetime.now()
+    if pattern is None:
+        return now
+    return format_date(now, str(pattern))
+
+
+def _format(ctx: Ctx, pattern: Any, *values: Any) -> str:
+    if not isinstance(pattern, str):
+        raise QueryError("format() takes a format string first")
+    try:
+        return re.sub(r"%(\d+\$)?[sd]", "%s", pattern) % tuple(_text(v) for v in values)
+    except (TypeError, ValueError) as exc:
+        raise QueryError(f"format(): {exc}") from None
+
+
+def _concat(ctx: Ctx, *values: Any) -> str:
+    return "".join(_text(v) for v in values if v is not None)
+
+
+def _shortest_path(ctx: Ctx, source: Any, target: Any, direction: Any = "BOTH",
+                   edge_types: Any = None, options: Any = None) -> list[RID]:  # fmt: skip
+    """ArcadeDB's shortestPath(): the path's vertex RIDs (see paths.py)."""
+    from .paths import shortest_path
+
+    max_depth = with_edges = None
+    if isinstance(options, dict):
+        max_depth = options.get("maxDepth")
+        with_edges = options.get("edge")
+    elif options is not None:
+        raise QueryError(f"shortestPath() takes its options as a map, got {options!r}")
+    if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int)):
+        raise QueryError(f"shortestPath() maxDepth must be an integer, got {max_depth!r}")
+    return shortest_path(ctx.db, ctx.session, _single(source), _single(target), direction,
+                         edge_types, max_depth=max_depth, with_edges=with_edges is True)  # fmt: skip
+
+
+def _dijkstra(ctx: Ctx, source: Any, target: Any, weight_field: Any,
+              direction: Any = "OUT") -> list[Document]:  # fmt: skip
+    """ArcadeDB's dijkstra(): the cheapest path's vertices, as records (see paths.py)."""
+    from .paths import dijkstra
+
+    rids = dijkstra(ctx.db, ctx.session, _single(source), _single(target), weight_field, direction)
+    return ctx.load_many(rids)
+
+
+def _single(value: Any) -> Any:
+    """A path end given as a one-element list (a sub-query's rows) is that element."""
+    value = as_record(value)
+    if is_multi(value):
+        items = list(value)
+        if len(items) != 1:
+            raise QueryError(f"Expected one vertex, got {len(items)}")
+        value = as_record(items[0])
+    return value
+
+
+FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "count": (_count, 1, 1),
+    "sum": (_scalar_many("sum"), 1, 999),
+    "avg": (_scalar_many("avg"), 1, 999),
+    "min": (_scalar_many("min"), 1, 999),
+    "max": (_scalar_many("max"), 1, 999),
+    "list": (_list, 0, 999),
+    "set": (_set, 0, 999),
+    "map": (_map, 0, 999),
+    "first": (_first, 1, 1),
+    "last": (_last, 1, 1),
+    "distinct": (lambda ctx, value: value, 1, 1),
+    "ifnull": (_ifnull, 2, 3),
+    "coalesce": (_coalesce, 1, 999),
+    "if": (_if, 2, 3),
+    "ifempty": (_ifempty, 2, 2),
+    "uuid": (_uuid, 0, 0),
+    "date": (_date, 0, 3),
+    "sysdate": (_sysdate, 0, 2),
+    "abs": (_abs, 1, 1),
+    "format": (_format, 1, 999),
+    "concat": (_concat, 1, 999),
+    "shortestpath": (_shortest_path, 2, 5),
+    "dijkstra": (_dijkstra, 3, 4),
+}
+
+
+# ---------------------------------------------------------------------------- graph moves
+
+
+def _labels(values: list[Any]) -> tuple[str, ...]:
+    labels: list[str] = []
+    for value in values:
+        for item in to_list(value):
+            if not isinstance(item, str):
+                raise QueryError(f"Edge labels are type names (strings), got {item!r}")
+            labels.append(item)
+    return tuple(labels)
+
+
+def _elements(ctx: Ctx, value: Any) -> list[Document]:
+    """Records named by a value: a record, a RID, a Result, or a list of those."""
+    value = as_record(value)
+    if isinstance(value, Document):
+        return [value]
+    if isinstance(value, RID):
+        record = ctx.load(value)
+        return [] if record is None else [record]
+    if is_multi(value):
+        out: list[Document] = []
+        for item in value:
+            out.extend(_elements(ctx, item))
+        return out
+    if isinstance(value, str) and value.startswith("#"):
+        try:
+            return _elements(ctx, RID.parse(value))
+        except Exception:  # noqa: BLE001
+            return []
+    return []
+
+
+def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[Document]:
+    """out/in/both/outE/inE/bothE/outV/inV/bothV from every element of value."""
+    storage, session = ctx.storage, ctx.session
+    out: list[Document] = []
+    for element in _elements(ctx, value):
+        if isinstance(element, Vertex):
+            if function in ("out", "in", "both"):
+                packed = storage.neighbors(session, element._rid.to_int(), function, labels)
+                out.extend(ctx.load_many([RID.from_int(p) for p in packed]))
+            elif function in ("oute", "ine", "bothe"):
+                direction = function[:-1]
+                make = ctx.db.make_record
+                out.extend(
+                    make(edge_type, row)
+                    for edge_type, row in storage.edges(
+                        session, element._rid.to_int(), direction, labels
+                    )
+                )
+        elif isinstance(element, Edge):
+            ends: list[RID] = []
+            if function in ("out", "outv"):
+                ends = [element._out]
+            elif function in ("in", "inv"):
+                ends = [element._in]
+            elif function in ("both", "bothv"):
+                ends = [element._out, element._in]
+            out.extend(ctx.load_many(ends))
+    return out
+
+
+def _graph_function(name: str, args: list[Fn]) -> Fn:
+    if not args:
+        return lambda ctx: move(ctx, ctx.current, name, ())
+    return lambda ctx: move(ctx, ctx.current, name, _labels([arg(ctx) for arg in args]))
+
+
+# -------------------------------------------------------------------------------- methods
+
+
+def compile_method(compiler: Compiler, node: a.MethodCall) -> Fn:
+    target = compiler.expr(node.target)
+    args = [compiler.expr(arg) for arg in node.args]
+    name = node.name
+    if name in GRAPH_FUNCTIONS:
+        return lambda ctx: move(ctx, target(ctx), name, _labels([arg(ctx) for arg in args]))
+    implementation = METHODS.get(name)
+    if implementation is None:
+        raise QueryError(f"Unknown method '.{node.name}()'")
+    method, low, high = implementation
+    if not low <= len(args) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise QueryError(f"Method .{name}() takes {expected} argument(s), got {len(args)}")
+    if not args:
+        return lambda ctx: method(ctx, target(ctx))
+    return lambda ctx: method(ctx, target(ctx), *[arg(ctx) for arg in args])
+
+
+def _size(ctx: Ctx, value: Any) -> int:
+    value = as_record(value)
+    if value is None:
+        return 0
+    if isinstance(value, Document):
+        return len(value._props)
+    if isinstance(value, (str, list, tuple, dict, set, frozenset, bytes)):
+        return len(value)
+    if type(value) is Result:
+        return len(value.get_property_names())
+    return 1
+
+
+def _string_method(function: Callable[[str], Any]) -> Callable[[Ctx, Any], Any]:
+    def apply(ctx: Ctx, value: Any) -> Any:
+        if value is None:
+            return None
+        return function(value if isinstance(value, str) else _text(value))
+
+    return apply
+
+
+def _as_string(ctx: Ctx, value: Any) -> Any:
+    return None if value is None else _text(value)
+
+
+def _as_integer(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool):
+            return int(value)
+        if isinstance(value, (int, float, Decimal)):
+            return int(value)
+        if isinstance(value, (dt.date, dt.datetime)):
+            return int(parse_datetime(value).timestamp() * 1000)  # type: ignore[union-attr]
+        text = str(value).strip()
+        return int(text) if re.fullmatch(r"[-+]?\d+", text) else int(float(text))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _as_float(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return float(value if not isinstance(value, str) else value.strip())
+    except (ValueError, TypeError, OverflowError):
+        return None
+
+
+def _as_decimal(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        if isinstance(value, float):
+            return Decimal(repr(value))
+        return Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _as_boolean(ctx: Ctx, value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        return True if text == "true" else False if text == "false" else None
+    if isinstance(value, (int, float, Decimal)):
+        return value != 0
+    return None
+
+
+def _as_date(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    parsed = parse_datetime(value)
+    return None if parsed is None else parsed.date()
+
+
+def _as_datetime(ctx: Ctx, value: Any) -> Any:
+    return parse_datetime(value)
+
+
+def _as_list(ctx: Ctx, value: Any) -> Any:
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        return list(value.values())
+    return list(to_list(value))
+
+
+def _as_set(ctx: Ctx, value: Any) -> Any:
+    return _set(ctx, _as_list(ctx, value))
+
+
+def _as_map(ctx: Ctx, value: Any) -> Any:
+    value = as_record(value)
+    if isinstance(value, Document):
+        return dict(value._props)
+    if type(value) is Result:
+        return value.to_dict(False)
+    return value if isinstance(value, dict) else None
+
+
+def _keys(ctx: Ctx, value: Any) -> Any:
+    value = as_record(value)
+    if isinstance(value, Document):
+        return list(value._props)
+    if type(value) is Result:
+        return value.get_property_names()
+    return list(value) if isinstance(value, dict) else None
+
+
+def _values(ctx: Ctx, value: Any) -> Any:
+    value = as_record(value)
+    if isinstance(value, Document):
+        return list(value._props.values())
+    if type(value) is Result:
+        return [value.get(k) for k in value.get_property_names()]
+    return list(value.values()) if isinstance(value, dict) else None
+
+
+def _substring(ctx: Ctx, value: Any, begin: Any, end: Any = None) -> Any:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else _text(value)
+    begin = _int_arg(begin, "subString")
+    if end is None:
+        return text[max(begin, 0) :]
+    end = _int_arg(end, "subString")
+    return text[max(begin, 0) : max(end, 0)]
+
+
+def _int_arg(value: Any, method: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise QueryError(f".{method}() needs an integer argument, got {value!r}")
+    return int(value)
+
+
+def _index_of(ctx: Ctx, value: Any, needle: Any, start: Any = 0) -> Any:
+    if value is None or needle is None:
+        return None if value is None else -1
+    text = value if isinstance(value, str) else _text(value)
+    return text.find(_text(needle), _int_arg(start, "indexOf"))
+
+
+def _replace(ctx: Ctx, value: Any, old: Any, new: Any) -> Any:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else _text(value)
+    return text.replace(_text(old), "" if new is None else _text(new))
+
+
+def _split(ctx: Ctx, value: Any, separator: Any) -> Any:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else _text(value)
+    try:
+        parts = re.split(_text(separator), text) if separator != "" else list(text)
+    except re.error as exc:
+        raise QueryError(f".split(): invalid separator {separator!r}: {exc}") from None
+    while parts and parts[-1] == "":  # Java's split drops trailing empty strings
+        parts.pop()
+    return parts
+
+
+def _left(ctx: Ctx, value: Any, count: Any) -> Any:
+    return None if value is None else _text(value)[: max(_int_arg(count, "left"), 0)]
+
+
+def _right(ctx: Ctx, value: Any, count: Any) -> Any:
+    if value is None:
+        return None
+    count = max(_int_arg(count, "right"), 0)
+    text = _text(value)
+    return text[len(text) - count :] if count else ""
+
+
+def _char_at(ctx: Ctx, value: Any, index: Any) -> Any:
+    if value is None:
+        return None
+    text = _text(value)
+    index = _int_arg(index, "charAt")
+    return text[index] if 0 <= index < len(text) else None
+
+
+def _to_json(ctx: Ctx, value: Any) -> Any:
+    value = as_record(value)
+    if isinstance(value, Document):
+        data = value.to_dict(include_metadata=True)
+    elif type(value) is Result:
+        return value.to_json()
+    else:
+        data = value
+    from ..results import _json_default
+
+    return orjson.dumps(data, default=_json_default).decode()
+
+
+def _field(ctx: Ctx, value: Any, name: Any) -> Any:
+    return get_field(ctx, as_record(value), str(name))
+
+
+def _exclude(ctx: Ctx, value: Any, *names: Any) -> Any:
+    data = _as_map(ctx, value)
+    if data is None:
+        return None
+    drop = {str(n) for n in names}
+    return {k: v for k, v in data.items() if k not in drop}
+
+
+def _include(ctx: Ctx, value: Any, *names: Any) -> Any:
+    data = _as_map(ctx, value)
+    if data is None:
+        return None
+    return {str(n): data.get(str(n)) for n in names if str(n) in data}
+
+
+def _type(ctx: Ctx, value: Any) -> Any:
+    value = as_record(value)
+    if value is None:
+        return None
+    names = {bool: "BOOLEAN", int: "LONG", float: "DOUBLE", str: "STRING", Decimal: "DECIMAL",
+             dict: "MAP", list: "LIST", bytes: "BINARY", dt.date: "DATE",
+             dt.datetime: "DATETIME", RID: "LINK"}  # fmt: skip
+    if isinstance(value, Document):
+        return "LINK"
+    return names.get(type(value), type(value).__name__.upper())
+
+
+def _contains(ctx: Ctx, value: Any, item: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, str):
+        return _text(item) in value
+    return any(equals(v, item) for v in to_list(value))
+
+
+METHODS: dict[str, tuple[Callable[..., Any], int, int]] = {
+    "size": (_size, 0, 0),
+    "length": (_size, 0, 0),
+    "tolowercase": (_string_method(str.lower), 0, 0),
+    "touppercase": (_string_method(str.upper), 0, 0),
+    "trim": (_string_method(str.strip), 0, 0),
+    "asstring": (_as_string, 0, 0),
+    "asinteger": (_as_integer, 0, 0),
+    "aslong": (_as_integer, 0, 0),
+    "asfloat": (_as_float, 0, 0),
+    "asdouble": (_as_float, 0, 0),
+    "asdecimal": (_as_decimal, 0, 0),
+    "asboolean": (_as_boolean, 0, 0),
+    "asdate": (_as_date, 0, 0),
+    "asdatetime": (_as_datetime, 0, 0),
+    "aslist": (_as_list, 0, 0),
+    "asset": (_as_set, 0, 0),
+    "asmap": (_as_map, 0, 0),
+    "keys": (_keys, 0, 0),
+    "values": (_values, 0, 0),
+    "substring": (_substring, 1, 2),
+    "indexof": (_index_of, 1, 2),
+    "replace": (_replace, 2, 2),
+    "split": (_split, 1, 1),
+    "left": (_left, 1, 1),
+    "right": (_right, 1, 1),
+    "charat": (_char_at, 1, 1),
+    "tojson": (_to_json, 0, 0),
+    "field": (_field, 1, 1),
+    "exclude": (_exclude, 0, 99),
+    "include": (_include, 0, 99),
+    "type": (_type, 0, 0),
+    "contains": (_contains, 1, 1),
+    "format": (
+        lambda ctx, value, pattern: (
+            None
+            if value is None
+            else (
+                format_date(value, str(pattern))
+                if isinstance(value, dt.date)
+                else _format(ctx, str(pattern), value)
+            )
+        ),
+        1,
+        1,
+    ),  # fmt: skip
+}
