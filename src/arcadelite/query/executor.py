@@ -1008,11 +1008,7 @@ def _delete_vertex(ex: Executor, stmt: a.DeleteVertex, ctx: Ctx) -> list[Result]
 
 def _delete_edge(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Result]:
     if stmt.target is not None:
-        target = stmt.target
-        if isinstance(target, a.Subquery):
-            edges = _matching(ex, stmt, ctx, target)
-        else:
-            edges = _matching(ex, stmt, ctx, target)
+        edges = _matching(ex, stmt, ctx, stmt.target)
     else:
         edges = _edges_between(ex, stmt, ctx)
     for edge in edges:

@@ -53,19 +53,8 @@ def is_aggregate_call(node: a.Expr) -> bool:
 
 
 def contains_aggregate(node: Any) -> bool:
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, a.Subquery):
-            continue
-        if is_aggregate_call(item):
-            return True
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif isinstance(item, a.Node):
-            for name in item.__dataclass_fields__:  # type: ignore[attr-defined]
-                stack.append(getattr(item, name))
-    return False
+    """Does the expression call an aggregate (outside its sub-queries)?"""
+    return any(is_aggregate_call(item) for item in a.walk(node, into_subqueries=False))
 
 
 # ------------------------------------------------------------------------------- aggregates

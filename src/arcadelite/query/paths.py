@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -105,10 +106,10 @@ def shortest_path(db: Database, session: Session | None, from_rid: Any, to_rid: 
             pairs.append((other, (edge_type.id << POSITION_BITS) | row[0]))
         return pairs
 
-    left_queue, right_queue = [source], [target]
-    left_seen, right_seen = {source}, {target}
     previous: dict[int, int] = {}  # toward the source: vertex -> edge -> vertex (packed)
     following: dict[int, int] = {}  # toward the destination
+    left = _Frontier([source], {source}, previous, left_direction)
+    right = _Frontier([target], {target}, following, right_direction)
 
     def path_through(meeting: int) -> list[RID]:
         backwards = [meeting]
@@ -119,57 +120,51 @@ def shortest_path(db: Database, session: Session | None, from_rid: Any, to_rid: 
             path.append(following[path[-1]])
         return [RID.from_int(p) for p in path]
 
-    def walk_left() -> list[RID] | None:
-        nonlocal left_queue
+    def walk(side: _Frontier, other: _Frontier) -> list[RID] | None:
+        """Expand one side by a level; a path as soon as it meets the other side."""
         next_level = []
-        for current in left_queue:
-            for neighbor, edge in expand(current, left_direction):
-                if neighbor in right_seen:
-                    _link(previous, neighbor, edge, current)
+        for current in side.queue:
+            for neighbor, edge in expand(current, side.direction):
+                if neighbor in other.seen:
+                    _link(side.links, neighbor, edge, current)
                     return path_through(neighbor)
-                if neighbor not in left_seen:
-                    _link(previous, neighbor, edge, current)
+                if neighbor not in side.seen:
+                    _link(side.links, neighbor, edge, current)
                     next_level.append(neighbor)
-                    left_seen.add(neighbor)
-        left_queue = next_level
-        return None
-
-    def walk_right() -> list[RID] | None:
-        nonlocal right_queue
-        next_level = []
-        for current in right_queue:
-            for neighbor, edge in expand(current, right_direction):
-                if neighbor in left_seen:
-                    _link(following, neighbor, edge, current)
-                    return path_through(neighbor)
-                if neighbor not in right_seen:
-                    _link(following, neighbor, edge, current)
-                    next_level.append(neighbor)
-                    right_seen.add(neighbor)
-        right_queue = next_level
+                    side.seen.add(neighbor)
+        side.queue = next_level
         return None
 
     depth = 1
     while True:
         if max_depth is not None and max_depth <= depth:
             break
-        if not left_queue or not right_queue:
+        if not left.queue or not right.queue:
             break
-        first, second = (walk_left, walk_right) if len(left_queue) <= len(right_queue) else (
-            walk_right, walk_left)  # fmt: skip
-        found = first()
+        first, second = (left, right) if len(left.queue) <= len(right.queue) else (right, left)
+        found = walk(first, second)
         if found is not None:
             return found
         depth += 1
         if max_depth is not None and max_depth <= depth:
             break
-        if not (left_queue if first is walk_left else right_queue):
+        if not first.queue:
             break
-        found = second()
+        found = walk(second, first)
         if found is not None:
             return found
         depth += 1
     return []
+
+
+@dataclass
+class _Frontier:
+    """One side of the bidirectional search: its level queue, what it reached, its links."""
+
+    queue: list[int]
+    seen: set[int]
+    links: dict[int, int]
+    direction: str
 
 
 def _link(links: dict[int, int], vertex: int, edge: int | None, toward: int) -> None:

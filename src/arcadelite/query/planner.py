@@ -620,17 +620,10 @@ class Planner:
 
 def _correlated(statement: Any) -> bool:
     """Does a sub-query refer to the enclosing row ($parent / $current)?"""
-    stack = [statement]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, a.Variable) and item.name in ("parent", "current"):
-            return True
-        if isinstance(item, tuple):
-            stack.extend(item)
-        elif isinstance(item, a.Node):
-            for name in item.__dataclass_fields__:  # type: ignore[attr-defined]
-                stack.append(getattr(item, name))
-    return False
+    return any(
+        isinstance(item, a.Variable) and item.name in ("parent", "current")
+        for item in a.walk(statement)
+    )
 
 
 __all__ = ["OrderTerm", "Planner", "Projection", "SelectPlan", "get_plan", "is_constant"]

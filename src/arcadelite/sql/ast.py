@@ -17,6 +17,7 @@ Conventions
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -44,6 +45,18 @@ class Node:
 
 def _field_values(node: Node) -> tuple[object, ...]:
     return tuple([getattr(node, name) for name in node.__slots__])
+
+
+def walk(root: object, into_subqueries: bool = True) -> Iterator[object]:
+    """Every node (and tuple item) under ``root``, depth first; optionally not into sub-queries."""
+    stack = [root]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, Node) and (into_subqueries or not isinstance(item, Subquery)):
+            stack.extend(_field_values(item))
 
 
 class Expr(Node):
@@ -756,6 +769,7 @@ class ReturnStatement(Statement):
 
 __all__ = [
     "CONDITION_TYPES",
+    "walk",
     "AlterProperty",
     "AlterType",
     "And",
