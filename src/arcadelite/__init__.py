@@ -31,21 +31,29 @@ from .type_conversion import convert_java_to_python, convert_python_to_java
 __version__ = "0.1.0"
 
 
+def _submodule(name: str):
+    # import_module, not `from . import name`: the latter looks the name up on this package
+    # first, which calls __getattr__ again (infinite recursion)
+    import importlib
+
+    return importlib.import_module(f"{__name__}.{name}")
+
+
 def __getattr__(name: str):  # lazy: keep `import arcadelite` fast
     if name in ("AsyncExecutor", "async_executor"):
-        from . import async_executor
+        async_executor = _submodule("async_executor")
 
         return async_executor if name == "async_executor" else async_executor.AsyncExecutor
     if name in ("BatchContext", "batch"):
-        from . import batch
+        batch = _submodule("batch")
 
         return batch if name == "batch" else batch.BatchContext
     if name in ("Importer", "import_csv", "importer"):
-        from . import importer
+        importer = _submodule("importer")
 
         return importer if name == "importer" else getattr(importer, name)
     if name in ("export_database", "export_to_csv", "exporter"):
-        from . import exporter
+        exporter = _submodule("exporter")
 
         return exporter if name == "exporter" else getattr(exporter, name)
     raise AttributeError(f"module 'arcadelite' has no attribute {name!r}")

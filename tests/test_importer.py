@@ -1,0 +1,284 @@
+"""Importer / import_csv: CSV, TSV and JSONL into documents, vertices and edges."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+
+import pytest
+
+import arcadelite as arcadedb
+from arcadelite.exceptions import ArcadeDBError
+from arcadelite.importer import ImportAbortedError, _typed_column
+
+RESULT_KEYS = {"documents", "vertices", "edges", "errors", "duration_ms", "rows", "failed_rows"}
+
+
+def write(path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def records(db, type_name: str) -> list[dict]:
+    return [r.to_dict() for r in db.iterate_type(type_name)]
+
+
+# --- documents from CSV ---------------------------------------------------------------------------
+
+
+def test_csv_rows_become_documents_typed_per_value(db, tmp_path):
+    path = write(tmp_path / "people.csv",
+                 "name,age,score,note\nAlice,30,9.5,x\nBob,,1e3,\n  Carol , 7 ,-0.25,12abc\n")  # fmt: skip
+    result = arcadedb.import_csv(db, path, "Person")
+    assert set(result) == RESULT_KEYS
+    assert {k: result[k] for k in ("documents", "vertices", "edges", "errors", "rows")} == {
+        "documents": 3, "vertices": 0, "edges": 0, "errors": 0, "rows": 3}  # fmt: skip
+    assert result["failed_rows"] == [] and isinstance(result["duration_ms"], int)
+    assert records(db, "Person") == [
+        {"name": "Alice", "age": 30, "score": 9.5, "note": "x"},
+        {"name": "Bob", "score": 1000.0},
+        {"name": "Carol", "age": 7, "score": -0.25, "note": "12abc"},
+    ]
+    assert type(db.schema.get_type("Person")).__name__ == "DocumentType"
+
+
+def test_only_plain_numbers_become_numbers(db, tmp_path):
+    values = ["007", "+5", "1_000", "nan", "inf", "0x1F", "1.", ".5", "-", "1e400",
+              "99999999999999999999", "2024-01-31", "12 Main St", "0", "-0.0", "42", "-17",
+              "3.25", "6E2"]  # fmt: skip
+    path = write(tmp_path / "v.csv", "v\n" + "\n".join(values) + "\n")
+    arcadedb.import_csv(db, path, "V")
+    got = [r["v"] for r in records(db, "V")]
+    assert got == ["007", "+5", "1_000", "nan", "inf", "0x1F", "1.", ".5", "-", "1e400",
+                   "99999999999999999999", "2024-01-31", "12 Main St", 0, -0.0, 42, -17, 3.25,
+                   600.0]  # fmt: skip
+    assert [type(v) for v in got[-6:]] == [int, float, int, int, float, float]
+
+
+@pytest.mark.parametrize(
+    "column, expected",
+    [
+        (("1", "2", "3"), [1, 2, 3]),
+        (("1", "", "2.5", ""), [1, None, 2.5, None]),
+        (("", "a"), [None, "a"]),
+        (("1,2", "3"), ["1,2", 3]),
+        (("null", "1"), ["null", 1]),
+        (("1", "true"), [1, "true"]),
+        (("12345678901234567890", "1"), ["12345678901234567890", 1]),
+        (("-122.41941550000001", "1"), [-122.41941550000001, 1]),
+        (("x", "y"), ("x", "y")),
+    ],
+)
+def test_column_typing_fast_path_agrees_with_per_value_rules(column, expected):
+    values, _ = _typed_column(column, True)
+    assert list(values) == list(expected)
+    assert [type(v) for v in values] == [type(v) for v in expected]
+
+
+def test_blanks_kept_when_trimtext_is_off(db, tmp_path):
+    path = write(tmp_path / "t.csv", "a,b\n 42, x \n7,y\n")
+    arcadedb.import_csv(db, path, "T", trimText=False)
+    assert records(db, "T") == [{"a": " 42", "b": " x "}, {"a": 7, "b": "y"}]
+
+
+def test_declared_columns_are_converted_by_the_schema(db, tmp_path):
+    db.schema.create_document_type("Place")
+    db.schema.create_property("Place", "zip", "STRING")
+    db.schema.create_property("Place", "since", "DATE")
+    db.schema.create_property("Place", "pop", "LONG")
+    path = write(tmp_path / "p.csv", "zip,since,pop,other\n00042,2020-02-29,12,007\n")
+    result = arcadedb.import_csv(db, path, "Place")
+    assert result["errors"] == 0
+    assert records(db, "Place") == [
+        {"zip": "00042", "since": dt.date(2020, 2, 29), "pop": 12, "other": "007"}]  # fmt: skip
+
+
+def test_tsv_by_extension_and_custom_delimiter(db, tmp_path):
+    arcadedb.import_csv(db, write(tmp_path / "a.tsv", "x\ty\n1\thello, world\n"), "A")
+    assert records(db, "A") == [{"x": 1, "y": "hello, world"}]
+    arcadedb.import_csv(db, write(tmp_path / "b.csv", "x;y\n2;z\n"), "B", delimiter=";")
+    assert records(db, "B") == [{"x": 2, "y": "z"}]
+    arcadedb.Importer(db).import_file(write(tmp_path / "c.txt", "x|y\n3|w\n"), "csv",
+                                      type_name="C", delimiter="|")  # fmt: skip
+    assert records(db, "C") == [{"x": 3, "y": "w"}]
+
+
+def test_header_options_and_skip_entries(db, tmp_path):
+    body = "# exported 2024\nid,name\n1,a\n2,b\n"
+    arcadedb.import_csv(db, write(tmp_path / "h.csv", body), "H", skipEntries=1)
+    assert records(db, "H") == [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}]
+    arcadedb.import_csv(db, write(tmp_path / "n.csv", "1,a\n2,b\n"), "N", header=False)
+    assert records(db, "N") == [{"col1": 1, "col2": "a"}, {"col1": 2, "col2": "b"}]
+    arcadedb.import_csv(db, write(tmp_path / "g.csv", "1,a\n"), "G", header="num,letter")
+    arcadedb.import_csv(db, write(tmp_path / "g2.csv", "x,y\n2,b\n"), "G", header=["num", "letter"],
+                        skip_entries=1)  # fmt: skip
+    assert records(db, "G") == [{"num": 1, "letter": "a"}, {"num": 2, "letter": "b"}]
+    with pytest.raises(ArcadeDBError, match="repeats column name"):
+        arcadedb.import_csv(db, write(tmp_path / "d.csv", "a,a\n1,2\n"), "D")
+
+
+def test_gzip_csv_and_empty_files(db, tmp_path):
+    with gzip.open(tmp_path / "z.csv.gz", "wt") as handle:
+        handle.write("k\n1\n2\n")
+    assert arcadedb.import_csv(db, str(tmp_path / "z.csv.gz"), "Z")["documents"] == 2
+    result = arcadedb.import_csv(db, write(tmp_path / "e.csv", ""), "E")
+    assert (result["documents"], result["rows"], result["errors"]) == (0, 0, 0)
+    assert db.schema.exists_type("E")
+
+
+# --- bad rows -------------------------------------------------------------------------------------
+
+
+def test_bad_rows_are_reported_with_line_numbers_and_the_rest_imported(db, tmp_path):
+    text = 'id,text\n1,ok\n2,"two\nlines"\n3\n\n4,ok,extra\n5,fine\n'
+    result = arcadedb.import_csv(db, write(tmp_path / "bad.csv", text), "B")
+    assert result["documents"] == 3 and result["errors"] == 2 and result["rows"] == 5
+    assert result["failed_rows"] == [
+        {"line": 5, "error": "expected 2 fields, got 1"},
+        {"line": 7, "error": "expected 2 fields, got 3"},
+    ]
+    assert [r["id"] for r in records(db, "B")] == [1, 2, 5]
+    assert records(db, "B")[1]["text"] == "two\nlines"
+
+
+def test_write_time_failures_carry_their_line(db, tmp_path):
+    db.schema.create_document_type("U")
+    db.schema.create_property("U", "k", "INTEGER")
+    db.schema.create_index("U", ["k"], unique=True)
+    rows = "\n".join(str(k) for k in [1, 2, 1, 3, "x", 2])
+    result = arcadedb.import_csv(db, write(tmp_path / "u.csv", "k\n" + rows + "\n"), "U")
+    assert result["documents"] == 3 and result["errors"] == 3
+    lines = sorted(f["line"] for f in result["failed_rows"])
+    assert lines == [4, 6, 7]
+    messages = {f["line"]: f["error"] for f in result["failed_rows"]}
+    assert "Duplicated key" in messages[4] and "U.k" in messages[6]
+    assert sorted(r["k"] for r in records(db, "U")) == [1, 2, 3]
+
+
+def test_abort_stops_at_the_first_bad_row(db, tmp_path):
+    text = "a,b\n1,x\n2\n3,y\n"
+    with pytest.raises(ImportAbortedError, match="line 3: expected 2 fields") as caught:
+        arcadedb.import_csv(db, write(tmp_path / "a.csv", text), "A", onRowError="abort")
+    assert caught.value.line == 3 and caught.value.stats["errors"] == 1
+    assert caught.value.stats["documents"] == db.count_type("A")
+    with pytest.raises(ImportAbortedError):
+        arcadedb.import_csv(db, write(tmp_path / "b.csv", text), "B", stopOnError=True)
+
+
+# --- vertices and edges ---------------------------------------------------------------------------
+
+
+def test_vertices_with_an_id_property_then_edges_between_them(db, tmp_path):
+    people = write(tmp_path / "people.csv", "id,name\n1,Alice\n2,Bob\n3,Carol\n")
+    result = arcadedb.import_csv(db, people, "Person", import_type="vertices",
+                                 typeIdProperty="id", typeIdType="Long",
+                                 typeIdPropertyIsUnique=True)  # fmt: skip
+    assert result["vertices"] == 3 and result["documents"] == 0
+    person = db.schema.get_type("Person")
+    assert person.get_property("id").type == "LONG"
+    assert [(ix.name, ix.unique) for ix in person.get_indexes()] == [("Person[id]", True)]
+    knows = write(tmp_path / "knows.csv", "from,to,since\n1,2,2001\n2,3,2002\n3,9,2003\n1,,1\n")
+    result = arcadedb.Importer(db).import_file(knows, import_type="edges", type_name="Knows",
+                                               edgeFromField="from", edgeToField="to",
+                                               typeIdProperty="id", typeIdType="LONG")  # fmt: skip
+    assert result["edges"] == 2 and result["errors"] == 2
+    assert result["failed_rows"] == [
+        {"line": 4, "error": "edge field 'to': no vertex with id = 9"},
+        {"line": 5, "error": "edge field 'to' is empty"},
+    ]
+    alice = db.lookup_by_key("Person", ["id"], [1])
+    (edge,) = alice.get_edges("out", "Knows")
+    assert edge.get_in().get("name") == "Bob" and edge.to_dict() == {"since": 2001}
+
+
+def test_edge_ends_may_be_rids_and_string_ids(db, tmp_path):
+    arcadedb.import_csv(db, write(tmp_path / "v.csv", "id\na\nb\n"), "V", import_type="vertices",
+                        typeIdProperty="id")  # fmt: skip
+    assert db.schema.get_type("V").get_property("id").type == "STRING"
+    a = db.lookup_by_key("V", ["id"], ["a"])
+    b = db.lookup_by_key("V", ["id"], ["b"])
+    text = f"s,d\n{a.get_rid()},{b.get_rid()}\n#99:1,{b.get_rid()}\n"
+    result = arcadedb.import_csv(db, write(tmp_path / "e.csv", text), "E", import_type="edges",
+                                 edgeFromField="s", edgeToField="d")  # fmt: skip
+    assert result["edges"] == 1
+    assert result["failed_rows"] == [{"line": 3, "error": "edge field 's': vertex #99:1 not found"}]
+    text = "s,d\na,b\n"
+    result = arcadedb.import_csv(db, write(tmp_path / "f.csv", text), "E", import_type="edges",
+                                 edgeFromField="s", edgeToField="d")  # fmt: skip
+    assert "typeIdProperty" in result["failed_rows"][0]["error"]
+    result = arcadedb.import_csv(db, write(tmp_path / "g.csv", text), "E", import_type="edges",
+                                 edgeFromField="s", edgeToField="d", typeIdProperty="id",
+                                 vertexType="V")  # fmt: skip
+    assert result["edges"] == 1 and db.count_type("E") == 2
+
+
+# --- JSONL ----------------------------------------------------------------------------------------
+
+
+def test_jsonl_documents_vertices_and_edges(db, tmp_path):
+    docs = write(tmp_path / "d.jsonl", '{"a": 1, "b": {"c": [1, 2]}, "@type": "X"}\n\n'
+                                       'not json\n[1]\n{"a": null}\n')  # fmt: skip
+    result = arcadedb.Importer(db).import_file(docs, type_name="D")
+    assert (result["documents"], result["errors"], result["rows"]) == (2, 2, 4)
+    assert [f["line"] for f in result["failed_rows"]] == [3, 4]
+    assert records(db, "D") == [{"a": 1, "b": {"c": [1, 2]}}, {"a": None}]
+    people = write(tmp_path / "p.ndjson", '{"id": 1, "n": "a"}\n{"id": 2, "n": "b"}\n')
+    arcadedb.Importer(db).import_file(people, import_type="vertices", type_name="P",
+                                      typeIdProperty="id", typeIdType="Integer")  # fmt: skip
+    links = write(tmp_path / "l.jsonl", '{"f": 1, "t": 2, "w": 0.5}\n')
+    result = arcadedb.Importer(db).import_file(links, import_type="edges", type_name="L",
+                                               edgeFromField="f", edgeToField="t",
+                                               typeIdProperty="id", typeIdType="Integer")  # fmt: skip
+    assert result["edges"] == 1
+    (edge,) = list(db.iterate_type("L"))
+    assert edge.to_dict() == {"w": 0.5} and edge.get_out().get("n") == "a"
+
+
+# --- errors before anything happens -----------------------------------------------------------------
+
+
+def test_missing_file_unknown_format_and_options_name_the_problem(db, tmp_path):
+    with pytest.raises(ArcadeDBError, match="not found: '.*nope.csv'"):
+        arcadedb.import_csv(db, str(tmp_path / "nope.csv"), "X")
+    path = write(tmp_path / "x.xml", "<a/>")
+    with pytest.raises(ArcadeDBError, match=r"Unknown import format .*'\.xml'"):
+        arcadedb.Importer(db).import_file(path)
+    with pytest.raises(ArcadeDBError, match="Unknown import format 'parquet'"):
+        arcadedb.Importer(db).import_file(path, "parquet")
+    csv_path = write(tmp_path / "x.csv", "a,b\n1,2\n")
+    with pytest.raises(ArcadeDBError, match="needs the option 'edgeFromField'"):
+        arcadedb.Importer(db).import_file(csv_path, import_type="edges", edgeToField="b")
+    with pytest.raises(ArcadeDBError, match="needs the option 'edgeToField'"):
+        arcadedb.Importer(db).import_file(csv_path, import_type="edges", edgeFromField="a")
+    with pytest.raises(ArcadeDBError, match="Unknown import option 'delimeter'"):
+        arcadedb.import_csv(db, csv_path, "X", delimeter=";")
+    with pytest.raises(ArcadeDBError, match="Unknown import_type 'rows'"):
+        arcadedb.Importer(db).import_file(csv_path, import_type="rows")
+    with pytest.raises(ArcadeDBError, match="onRowError"):
+        arcadedb.import_csv(db, csv_path, "X", onRowError="maybe")
+    db.schema.create_vertex_type("Taken")
+    with pytest.raises(ArcadeDBError, match="Taken"):
+        arcadedb.import_csv(db, csv_path, "Taken")
+    assert not db.schema.exists_type("X")
+
+
+def test_progress_bar_counts_committed_rows(db, tmp_path, capsys):
+    path = write(tmp_path / "p.csv", "n\n" + "\n".join(map(str, range(50))) + "\n")
+    arcadedb.import_csv(db, path, "P")
+    assert "Importing" not in capsys.readouterr().err  # not a terminal: no bar by default
+    arcadedb.import_csv(db, path, "Q", progress=True)
+    err = capsys.readouterr().err
+    assert "Importing Q" in err and "50" in err
+
+
+def test_type_name_defaults_to_the_file_name(db, tmp_path):
+    arcadedb.Importer(db).import_file(write(tmp_path / "cities.csv", "n\n1\n"))
+    assert db.count_type("cities") == 1
+
+
+def test_import_inside_a_transaction_is_refused(db, tmp_path):
+    path = write(tmp_path / "t.csv", "a\n1\n")
+    with db.transaction():
+        with pytest.raises(ArcadeDBError, match="inside a transaction"):
+            arcadedb.import_csv(db, path, "T")
+    assert not db.schema.exists_type("T")
