@@ -538,3 +538,52 @@ def test_a_failed_commit_reports_every_operation_of_its_transaction(adb):
     assert adb.lookup_by_rid(existing.get_rid()).get("userId") == -1
     stats = ex.stats()
     assert (stats["committed"], stats["failed"], stats["submitted"]) == (1, 50, 51)
+
+
+def test_close_inside_a_write_transaction_errors_and_database_close_finishes(tmp_path):
+    path = str(tmp_path / "closing-in-tx")
+    db = arcadedb.create_database(path)
+    db.schema.create_vertex_type("User")
+    outcome = {}
+
+    def scenario():
+        ex = db.async_executor()
+        db.begin()
+        db.new_vertex("User").set("userId", -1).save()  # this thread now holds the writer lock
+        ex.create_record(db.new_vertex("User").set("userId", 1))
+        try:
+            ex.close()
+        except TransactionError as exc:
+            outcome["close"] = str(exc)
+        outcome["still_open"] = not ex.is_closed()
+        db.close()  # rolls back this thread's transaction, then finishes the queued work
+
+    worker = threading.Thread(target=scenario)
+    worker.start()
+    worker.join(timeout=20)
+    assert not worker.is_alive(), "close() inside a write transaction hung"
+    assert "open write transaction" in outcome["close"] and outcome["still_open"]
+    assert live_workers() == []
+    with arcadedb.open_database(path) as reopened:
+        assert [r.get("userId") for r in reopened.iterate_type("User")] == [1]
+
+
+def test_async_edges_to_missing_vertices_fail_alone(adb):
+    adb.schema.create_edge_type("Knows")
+    with adb.transaction():
+        a = adb.new_vertex("User").set("userId", 1).save()
+        b = adb.new_vertex("User").set("userId", 2).save()
+    errors = []
+    ex = adb.async_executor().on_error(errors.append)
+    good = arcadedb.Edge(adb, adb._type("Knows"), {"w": 1}, None, True, a.get_identity(),
+                         b.get_identity())  # fmt: skip
+    dangling = arcadedb.Edge(adb, adb._type("Knows"), {"w": 2}, None, True, a.get_identity(),
+                             arcadedb.RID(a.get_identity().bucket_id, 999))  # fmt: skip
+    ex.create_record(good)
+    ex.create_record(dangling)
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("Knows") == 1
+    assert len(errors) == 1 and isinstance(errors[0].cause, arcadedb.RecordNotFoundError)
+    assert ":999" in str(errors[0])
+    assert good.get_identity() is not None and dangling.get_identity() is None

@@ -39,6 +39,7 @@ from .exceptions import (
     AsyncExecutionError,
     AsyncOperationError,
     DatabaseClosedError,
+    RecordNotFoundError,
     TransactionError,
 )
 from .graph import Document, Edge
@@ -493,6 +494,12 @@ class AsyncExecutor:
                         record, ends = op_[1], op_[6]
                         record._out, record._in = _resolve_end(ends[0]), _resolve_end(ends[1])
                         rows.append((*op_[3], record._out.to_int(), record._in.to_int()))
+                    ends = [end for row in rows for end in row[2:]]
+                    missing = storage.missing_vertices(session, ends)
+                    if missing:
+                        raise RecordNotFoundError(
+                            f"Edge end {RID.from_int(missing[0])} is not an existing vertex"
+                        )
                 else:
                     rows = [op_[3] for op_ in run]
                 # One writer holds the table: SQLite assigns consecutive positions.
@@ -750,6 +757,9 @@ class AsyncExecutor:
         self._shutdown(timeout=None)
 
     def _shutdown(self, timeout: float | None) -> None:
+        if self.is_pending():
+            # The workers would wait forever for the writer lock this thread holds.
+            self._check_not_holding_writer("close()")
         try:
             try:
                 if self.is_pending():

@@ -320,14 +320,17 @@ class Database:
         storage = self._storage
         if storage._closed:
             return
+        # Closing abandons this thread's open transactions: roll them back first, so that
+        # pending async work (which needs the writer lock they may hold) can finish.
+        session = storage.thread_session_if_any()
+        while session is not None and session.depth:
+            storage.rollback(session)
+            session = storage.thread_session_if_any()
         executor = self._executor
         try:
             if executor is not None and not executor.is_closed():
                 executor._shutdown(timeout=_CLOSE_WAIT_SECONDS)
         finally:
-            session = storage.thread_session_if_any()
-            if session is not None and session.depth:
-                storage.rollback(session)
             storage.close()
             _OPEN_DATABASES.discard(self)
 

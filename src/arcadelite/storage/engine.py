@@ -25,7 +25,7 @@ import re
 import shutil
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from itertools import chain
@@ -1058,6 +1058,28 @@ class Storage:
         return [row[-1] for row in rows]
 
     # --- bulk writes (async executor) -------------------------------------------------------
+
+    def missing_vertices(self, session: Session, packed: Iterable[int]) -> list[int]:
+        """Which of these packed RIDs are not vertices that exist (index seeks by position)."""
+        by_bucket: dict[int, set[int]] = {}
+        for rid in packed:
+            by_bucket.setdefault(rid >> POSITION_BITS, set()).add(rid & ((1 << POSITION_BITS) - 1))
+        missing: list[int] = []
+        for bucket, positions in by_bucket.items():
+            type_def = self.catalog.by_id.get(bucket)
+            if type_def is None or type_def.kind != "vertex":
+                missing.extend((bucket << POSITION_BITS) | p for p in positions)
+                continue
+            wanted = sorted(positions)
+            found: set[int] = set()
+            for start in range(0, len(wanted), 10_000):
+                part = wanted[start:start + 10_000]
+                found.update(row[0] for row in session.cursor.execute(
+                    f"SELECT pos FROM {type_def.table} WHERE pos IN ({','.join('?' * len(part))})",
+                    part,
+                ))  # fmt: skip
+            missing.extend((bucket << POSITION_BITS) | p for p in wanted if p not in found)
+        return missing
 
     def begin_write(self, session: Session) -> None:
         """Begin a transaction that writes at once (takes the gate, BEGIN IMMEDIATE)."""
