@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import random
 import threading
 import time
 
 import pytest
+from torture.async_random import prepare, run_random_workload
 
 import arcadelite as arcadedb
 from arcadelite.exceptions import (
@@ -436,61 +436,14 @@ def test_readonly_property_is_enforced_on_async_updates(adb):
 
 
 # --- randomized exactness across every parallel level --------------------------------------
-
-
-def run_random_workload(db, seed: int) -> None:
-    """Random levels, commit sizes, back-pressure, failures and mixed operations; exact end."""
-    rng = random.Random(seed)
-    level = rng.randint(1, 16)
-    ex = (
-        db.async_executor()
-        .set_parallel_level(level)
-        .set_commit_every(rng.choice([0, 1, 7, 100, 1000]))
-        .set_back_pressure(rng.choice([0, 10, 50, 75, 100]))
-    )
-    expected: dict[int, int] = {}
-    live: list = []
-    failures: list = []
-    submitted = 0
-    for step in range(rng.randint(200, 1500)):
-        action = rng.random()
-        if action < 0.6 or not live:
-            key = step
-            vertex = db.new_vertex("Item").set("key", key).set("value", 0)
-            if rng.random() < 0.03 and expected:  # an injected duplicate key
-                vertex.set("key", rng.choice(list(expected)))
-            else:
-                expected[key] = 0
-                live.append(vertex)
-            ex.create_record(vertex, error_callback=failures.append)
-        elif action < 0.85:
-            vertex = rng.choice(live)
-            value = rng.randint(1, 1000)
-            vertex.set("value", value)
-            expected[vertex.get("key")] = value
-            ex.update_record(vertex, error_callback=failures.append)
-        else:
-            vertex = live.pop(rng.randrange(len(live)))
-            del expected[vertex.get("key")]
-            ex.delete_record(vertex, error_callback=failures.append)
-        submitted += 1
-    ex.wait_completion()
-    stats = ex.stats()
-    ex.close()
-    assert stats["committed"] + stats["failed"] == stats["submitted"] == submitted
-    assert all(isinstance(f.cause, DuplicatedKeyError) for f in failures), failures[:3]
-    assert stats["failed"] == len(failures)
-    stored = {r.get("key"): r.get("value") for r in db.iterate_type("Item")}
-    assert stored == expected, f"seed {seed} level {level}"
+# The workload lives in torture/async_random.py (`python -m torture async_random`: 100 runs).
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 def test_random_workloads_are_exact(tmp_path, seed):
     with arcadedb.create_database(str(tmp_path / f"r{seed}")) as db:
-        db.schema.create_vertex_type("Item")
-        db.schema.create_property("Item", "key", "LONG")
-        db.schema.create_index("Item", ["key"], unique=True)
-        run_random_workload(db, seed)
+        prepare(db)
+        run_random_workload(db, seed)  # asserts exactness itself
 
 
 def test_supertype_unique_index_covers_subtypes_in_bulk_loads(adb):
