@@ -32,6 +32,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from itertools import repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import (
@@ -44,7 +46,7 @@ from .exceptions import (
 )
 from .graph import Document, Edge
 from .rid import RID
-from .storage.codec import encode_record
+from .storage.codec import encode_record, fast_encode
 from .storage.engine import ROWS_PER_INSERT, SYNC_MODES
 
 if TYPE_CHECKING:
@@ -197,6 +199,22 @@ class AsyncExecutor:
             self._raise_closed()
         if not isinstance(record, Document):
             raise TypeError(f"create_record expects a Document, Vertex or Edge, got {record!r}")
+        type_def = record._type
+        if (  # the hot path of bulk loads: a plain record of a type with no declared properties
+            record._rid is None
+            and not type_def.checked
+            and type_def.kind != "edge"
+            and self._storage.catalog.by_id.get(type_def.id) is type_def
+        ):
+            encoded = fast_encode(record._props)
+            if encoded is not None:
+                queue = self._queue
+                if len(queue) < self._soft_limit and self._workers:
+                    queue.append((CREATE, record, type_def, encoded, callback, error_callback,
+                                  None))  # fmt: skip
+                    if self._sleeping:
+                        self._wake()
+                    return
         if record._rid is not None:
             raise ArcadeDBError(
                 f"Record {record._rid} is already saved: use update_record() to change it"
@@ -290,7 +308,13 @@ class AsyncExecutor:
         if not self._workers:
             self._start()
         if self._sleeping:
-            with self._lock:
+            self._wake()
+
+    def _wake(self) -> None:
+        """Wake the idle worker once (it reads as sleeping until it runs again)."""
+        with self._lock:
+            if self._sleeping:
+                self._sleeping = False
                 self._work.notify()
 
     def _throttle(self) -> None:
@@ -465,6 +489,10 @@ class AsyncExecutor:
         """Keep what the commit (or a failed commit) will need of operations just written."""
         self._tx_count += len(ops)
         created, plain = self._tx_created, self._tx_plain
+        if not (any(map(_KIND, ops)) or any(map(_CALLBACK, ops)) or any(map(_ON_ERROR, ops))):
+            # the common case, a chunk of plain creates (CREATE == 0): C-level loops
+            created.extend(map(_RECORD, ops))
+            return
         for op, result in zip(ops, results):
             if op[4] is None and op[5] is None and op[0] <= DELETE:
                 (created if op[0] == CREATE else plain).append(op[1])
@@ -504,9 +532,11 @@ class AsyncExecutor:
                     rows = [op_[3] for op_ in run]
                 # One writer holds the table: SQLite assigns consecutive positions.
                 last = storage.insert_rows(session, type_def, rows)
-                for position, op_ in zip(range(last - len(rows) + 1, last + 1), run):
-                    op_[1]._rid = RID(type_id, position)
-                results.extend([None] * len(rows))
+                positions = range(last - len(rows) + 1, last + 1)
+                # C-level loops: this runs once per record of every bulk load.
+                _consume(map(setattr, map(_RECORD, run), repeat("_rid"),
+                              map(RID, repeat(type_id), positions)))  # fmt: skip
+                results.extend(repeat(None, len(rows)))
                 i = j
                 continue
             if kind == UPDATE and op[3] is not None:  # a run of pre-encoded updates
@@ -811,6 +841,11 @@ class AsyncExecutor:
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"parallel={self._parallel}"
         return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
+
+
+_KIND, _RECORD, _CALLBACK, _ON_ERROR = itemgetter(0), itemgetter(1), itemgetter(4), itemgetter(5)
+assert CREATE == 0  # _hold relies on it
+_consume = deque(maxlen=0).extend
 
 
 def _one_statement(chunk: list[tuple]) -> bool:

@@ -44,16 +44,23 @@ def format_datetime(value: dt.datetime) -> str:
     )
 
 
-def encode_record(props: dict[str, Any]) -> tuple[str, str | None]:
-    """Encode a property dict into (body, tags)."""
+def fast_encode(props: dict[str, Any]) -> tuple[str, None] | None:
+    """(body, None) when the props are plain JSON as they stand, else None (use encode_record)."""
     try:
         body = orjson.dumps(props, option=_FAST_OPTIONS)
     except TypeError:
-        pass
-    else:
-        # orjson writes NaN and infinities as null: only then look for them (slow path refuses).
-        if body.find(b"null") < 0 or not _has_nonfinite(props):  # find(): 2x faster than `in`
-            return body.decode(), None
+        return None
+    # orjson writes NaN and infinities as null: only then look for them (slow path refuses).
+    if body.find(b"null") < 0 or not _has_nonfinite(props):  # find(): 2x faster than `in`
+        return body.decode(), None
+    return None
+
+
+def encode_record(props: dict[str, Any]) -> tuple[str, str | None]:
+    """Encode a property dict into (body, tags)."""
+    encoded = fast_encode(props)
+    if encoded is not None:
+        return encoded
     tags: list[Any] = []
     plain = {str(_check_key(k)): _encode_value(v, [k], tags) for k, v in props.items()}
     try:
