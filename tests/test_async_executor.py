@@ -540,3 +540,24 @@ def test_async_edges_to_missing_vertices_fail_alone(adb):
     assert len(errors) == 1 and isinstance(errors[0].cause, arcadedb.RecordNotFoundError)
     assert ":999" in str(errors[0])
     assert good.get_identity() is not None and dangling.get_identity() is None
+
+
+def test_inline_mode_writes_in_the_submitting_thread_with_the_same_exactness(adb):
+    from arcadelite.async_executor import CHUNK, AsyncExecutor
+
+    adb.schema.create_property("User", "userId", "LONG")
+    adb.schema.create_index("User", ["userId"], unique=True)
+    errors, sizes = [], []
+    ex = AsyncExecutor(adb, inline=True).set_commit_every(3000).on_error(errors.append)
+    ex.on_ok(sizes.append)
+    for i in range(CHUNK * 3 + 17):
+        ex.create_record(adb.new_vertex("User").set("userId", i))
+        if i == 10:
+            ex.create_record(adb.new_vertex("User").set("userId", 5))  # a duplicate
+    assert live_workers() == []  # no threads: full chunks were written right here
+    assert ex.stats()["committed"] == 3000  # one commit_every's worth committed so far
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == CHUNK * 3 + 17
+    assert len(errors) == 1 and isinstance(errors[0].cause, DuplicatedKeyError)
+    assert max(sizes) <= 3000 and sum(sizes) == CHUNK * 3 + 17

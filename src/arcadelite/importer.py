@@ -365,7 +365,9 @@ class _RowImport:
     def _executor(self) -> Any:
         from .async_executor import AsyncExecutor
 
-        ex = AsyncExecutor(self.db)
+        # One reading thread: writing its chunks inline saves the hand-offs to a worker, which
+        # under the GIL cost a third of the import (measured); parallel > 1 uses workers.
+        ex = AsyncExecutor(self.db, inline=self.opts["parallel"] <= 1)
         ex.set_parallel_level(max(1, self.opts["parallel"]))
         ex.set_commit_every(self.opts["commitEvery"])
         ex.on_error(self._write_failed)
