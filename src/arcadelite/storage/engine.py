@@ -24,6 +24,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -207,18 +208,25 @@ class Storage:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            holder = ""
+            for _ in range(50):  # the holder writes its pid just after it locks: wait for it
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+                if holder and _process_alive(holder):  # not a stale pid of a killed holder
+                    break
+                time.sleep(0.01)
             os.close(fd)
             raise DatabaseLockedError(
-                f"Database '{self.folder}' is open for writing by another process (pid {holder})"
+                f"Database '{self.folder}' is open for writing by another process "
+                f"(pid {holder or 'unknown'})"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        # One fixed-width write: a reader never sees the file emptied in between.
+        os.pwrite(fd, f"{os.getpid():<20}".encode(), 0)
         self._lock_fd = fd
 
     def _release_files(self) -> None:
         if self._lock_fd is not None:
             try:
+                os.pwrite(self._lock_fd, b" " * 20, 0)  # no stale pid for the next opener
                 fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             finally:
                 os.close(self._lock_fd)
@@ -1228,6 +1236,16 @@ def storage_error(exc: BaseException) -> ArcadeDBError | None:
     if isinstance(exc, apsw.Error):
         return translate_error(exc)
     return None
+
+
+def _process_alive(pid_text: str) -> bool:
+    try:
+        os.kill(int(pid_text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _stable_id(text: str) -> str:
