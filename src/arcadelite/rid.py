@@ -12,6 +12,7 @@ _RID_TEXT = re.compile(r"^#(\d+):(\d+)$")
 #: RIDs are packed into one SQLite integer as ``bucket << POSITION_BITS | position``.
 POSITION_BITS = 40
 _POSITION_MASK = (1 << POSITION_BITS) - 1
+_MAX_BUCKET = 1 << (63 - POSITION_BITS)  # a packed RID is a signed 64-bit SQLite integer
 
 
 class RID:
@@ -31,7 +32,13 @@ class RID:
         if isinstance(value, str):
             match = _RID_TEXT.match(value.strip())
             if match:
-                return cls(int(match.group(1)), int(match.group(2)))
+                bucket, position = int(match.group(1)), int(match.group(2))
+                if bucket >= _MAX_BUCKET or position > _POSITION_MASK:
+                    raise ArcadeDBError(
+                        f"RID {value!r} is out of range: buckets go up to {_MAX_BUCKET - 1}, "
+                        f"positions up to {_POSITION_MASK}"
+                    )
+                return cls(bucket, position)
             raise ArcadeDBError(f"Malformed RID {value!r}: expected '#bucket:position', e.g. '#1:0'")
         identity = getattr(value, "get_identity", None)
         if identity is not None:

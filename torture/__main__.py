@@ -1,0 +1,41 @@
+"""Command line: ``python -m torture [part ...] [--quick] [--seed N] [--workdir DIR]``."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+PARTS = ("crash", "powerloss", "concurrency", "multiprocess", "fuzz", "badinput", "soak")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m torture", description=__doc__)
+    parser.add_argument("parts", nargs="*", default=["all"], choices=(*PARTS, "all"),
+                        help="parts to run (default: all)")  # fmt: skip
+    parser.add_argument("--quick", action="store_true", help="short versions of every part")
+    parser.add_argument("--seed", type=int, default=None, help="random seed (printed otherwise)")
+    parser.add_argument("--workdir", default=None, help="where databases go (default: /tmp)")
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    args = parser.parse_args(argv)
+    parts = PARTS if "all" in args.parts else tuple(dict.fromkeys(args.parts))
+    results: dict[str, bool] = {}
+    for part in parts:
+        module = importlib.import_module(f"torture.{part}")
+        try:
+            results[part] = module.run(quick=args.quick, base=args.workdir, seed=args.seed,
+                                       keep=args.keep)  # fmt: skip
+        except Exception:  # a crash of the harness itself is a failure too
+            import traceback
+
+            traceback.print_exc()
+            print(f"[{part}] FAIL (the part itself raised)", flush=True)
+            results[part] = False
+    if len(results) > 1:
+        summary = ", ".join(f"{p} {'PASS' if ok else 'FAIL'}" for p, ok in results.items())
+        print(f"[torture] {summary}", flush=True)
+    return 0 if all(results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
