@@ -6,7 +6,7 @@ import argparse
 import importlib
 import sys
 
-PARTS = ("crash", "powerloss", "concurrency", "multiprocess", "fuzz", "badinput", "soak")
+PARTS = ("crash", "powerloss", "concurrency", "multiprocess", "fuzz", "badinput", "soak", "async_random")
 
 
 def main(argv: list[str] | None = None) -> int:
