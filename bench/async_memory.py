@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bytecode import compile_sources
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 CHILD = r"""
@@ -61,6 +63,7 @@ def run_child(count: int) -> dict:
 
 
 def main() -> None:
+    compile_sources()  # measure as installed: with bytecode (see bench/bytecode.py)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--small", type=int, default=200_000)
