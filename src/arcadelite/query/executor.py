@@ -997,13 +997,7 @@ def _delete_all(ex: Executor, records: list[Document]) -> list[Document]:
 
 
 def _delete_vertex(ex: Executor, stmt: a.DeleteVertex, ctx: Ctx) -> list[Result]:
-    records = _matching(ex, stmt, ctx)
-    for record in records:
-        if not isinstance(record, Vertex):
-            raise QueryError(f"DELETE VERTEX: record {record._rid} is not a vertex")
-    with ex.write_scope():
-        deleted = _delete_all(ex, records)
-    return [Result({"count": len(deleted)})]
+    return _delete_kind(ex, _matching(ex, stmt, ctx), Vertex, "DELETE VERTEX", "a vertex")
 
 
 def _delete_edge(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Result]:
@@ -1011,11 +1005,17 @@ def _delete_edge(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Result]:
         edges = _matching(ex, stmt, ctx, stmt.target)
     else:
         edges = _edges_between(ex, stmt, ctx)
-    for edge in edges:
-        if not isinstance(edge, Edge):
-            raise QueryError(f"DELETE EDGE: record {edge._rid} is not an edge")
+    return _delete_kind(ex, edges, Edge, "DELETE EDGE", "an edge")
+
+
+def _delete_kind(ex: Executor, records: list[Document], kind: type, statement: str,
+                 what: str) -> list[Result]:  # fmt: skip
+    """Delete records that must all be of one kind; {"count": n} like ArcadeDB."""
+    for record in records:
+        if not isinstance(record, kind):
+            raise QueryError(f"{statement}: record {record._rid} is not {what}")
     with ex.write_scope():
-        deleted = _delete_all(ex, edges)
+        deleted = _delete_all(ex, records)
     return [Result({"count": len(deleted)})]
 
 
