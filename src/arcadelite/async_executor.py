@@ -579,7 +579,10 @@ class AsyncExecutor:
                 results.extend(repeat(None, len(rows)))
                 i = j
                 continue
-            if kind == UPDATE and op[3] is not None:  # a run of pre-encoded updates
+            if kind == UPDATE and op[3] is not None and not _has_unique_key(op[2]):
+                # A run of pre-encoded updates as one statement. SQLite applies its rows in
+                # no set order, which is only safe where no unique key can make one update's
+                # outcome depend on another's (found by the model-based fuzz).
                 type_def = op[2]
                 j = i + 1
                 while j < count and ops[j][2] is type_def and ops[j][0] == UPDATE and (
@@ -603,8 +606,10 @@ class AsyncExecutor:
                 rid = record._rid
                 if rid is None:
                     raise ArcadeDBError(f"Cannot update {record!r}: it was never saved")
-                old = self._db._stored_props(type_def, record)
-                payload = storage.prepare(type_def, op[6], old or {})[1]
+                payload = op[3]
+                if payload is None:  # read-only properties: checked against the stored state
+                    old = self._db._stored_props(type_def, record)
+                    payload = storage.prepare(type_def, op[6], old or {})[1]
                 if storage.update_rows(session, type_def, [(*payload, rid.position)]) == 0:
                     raise ArcadeDBError(f"Cannot update record {rid}: it does not exist")
                 results.append(None)
@@ -891,6 +896,10 @@ class AsyncExecutor:
 _KIND, _RECORD, _CALLBACK, _ON_ERROR = itemgetter(0), itemgetter(1), itemgetter(4), itemgetter(5)
 assert CREATE == 0  # _hold relies on it
 _consume = deque(maxlen=0).extend
+
+
+def _has_unique_key(type_def: Any) -> bool:
+    return bool(type_def.unique_elsewhere) or any(ix.unique for ix in type_def.indexes)
 
 
 def _one_statement(chunk: list[tuple]) -> bool:
