@@ -543,15 +543,7 @@ class DatabaseMachine(RuleBasedStateMachine):
         ex = self.db.async_executor().set_parallel_level(parallel).set_commit_every(commit_every)
         state = dict(self.model.committed)  # what the batch's operations see, in order
         planned = []  # (kind, record, prediction, change)
-        key_moved = False
         for kind, type_name, k, n, props in ops:
-            if kind == "update" and k is not None:
-                # One key change per batch: a run of updates is one SQLite statement whose row
-                # order is not the submission order (test_async_updates_apply_in_submission_order
-                # _across_records pins that); with one key change the order cannot matter.
-                if key_moved:
-                    k = None
-                key_moved = True
             rids = sorted(
                 r for r, rec in self.model.committed.items() if rec[0] in DOC_TYPES + ("V",)
             )

@@ -81,15 +81,13 @@ def _soak(db, path, report, rng, total, target_live, use_sql, min_kept) -> None:
         live.append(rec)
     ex.wait_completion()
     report.figure("live records filled before the run", f"{target_live:,}")
-    started = last = time.perf_counter()
-    last_cpu = time.process_time()
+    warmup = min(total // 10, 100_000)  # unmeasured: the WAL and caches reach their steady size
+    report.figure("unmeasured warm-up operations", f"{warmup:,}")
     report.say(
         f"{'tenth':>5} {'ops/s':>9} {'ops/cpu-s':>9} {'RSS MB':>8} {'WAL MB':>8} {'DB MB':>7} "
         f"{'live':>7} {'committed':>10}"
     )
     rand = rng.random
-    warmup = min(total // 10, 100_000)  # unmeasured: the WAL and caches reach their steady size
-    report.figure("unmeasured warm-up operations", f"{warmup:,}")
     for i in range(-warmup, total):
         if i == 0:
             ex.wait_completion()
