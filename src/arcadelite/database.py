@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError, SchemaError
 from .graph import RECORD_CLASSES, Document, Edge, Vertex
 from .results import ResultSet
-from .rid import POSITION_BITS, RID
+from .rid import RID
 from .schema import Schema
 from .storage import Storage
 from .storage.catalog import TypeDef
@@ -413,5 +413,4 @@ def _close_all_at_exit() -> None:
             traceback.print_exc()
 
 
-__all__ = ["Database", "DatabaseFactory", "create_database", "open_database", "database_exists",
-           "POSITION_BITS"]  # fmt: skip
+__all__ = ["Database", "DatabaseFactory", "create_database", "open_database", "database_exists"]

@@ -1116,10 +1116,10 @@ class Storage:
         before = session.conn.total_changes()
         for start in range(0, len(rows), ROWS_PER_INSERT):
             part = rows[start:start + ROWS_PER_INSERT]
-            values = ",".join(["(?,?,?)"] * len(part))
             session.cursor.execute(
                 f"UPDATE {type_def.table} SET body = v.column1, tags = v.column2 "
-                f"FROM (VALUES {values}) AS v WHERE {type_def.table}.pos = v.column3",
+                f"FROM (VALUES {_values_rows(3, len(part))}) AS v "
+                f"WHERE {type_def.table}.pos = v.column3",
                 list(chain.from_iterable(part)),
             )
         return session.conn.total_changes() - before
@@ -1143,22 +1143,17 @@ class Storage:
         columns = "body, tags, out_rid, in_rid" if type_def.kind == "edge" else "body, tags"
         full = len(rows) - len(rows) % ROWS_PER_INSERT
         if full:
-            sql = self._multi_insert_sql(type_def.table, columns, width, ROWS_PER_INSERT)
+            sql = f"INSERT INTO {type_def.table}({columns}) VALUES "
+            sql += _values_rows(width, ROWS_PER_INSERT)
             for start in range(0, full, ROWS_PER_INSERT):
                 session.cursor.execute(
                     sql, list(chain.from_iterable(rows[start:start + ROWS_PER_INSERT]))
                 )
         rest = len(rows) - full
         if rest:
-            sql = self._multi_insert_sql(type_def.table, columns, width, rest)
+            sql = f"INSERT INTO {type_def.table}({columns}) VALUES {_values_rows(width, rest)}"
             session.cursor.execute(sql, list(chain.from_iterable(rows[full:])))
         return session.conn.last_insert_rowid()
-
-    @staticmethod
-    @lru_cache(maxsize=256)
-    def _multi_insert_sql(table: str, columns: str, width: int, count: int) -> str:
-        row = "(" + ",".join("?" * width) + ")"
-        return f"INSERT INTO {table}({columns}) VALUES " + ",".join([row] * count)
 
     def constraint_error(self, exc: apsw.ConstraintError, type_def: TypeDef,
                          encoded: tuple[str, str | None] | None = None,
@@ -1236,6 +1231,13 @@ def storage_error(exc: BaseException) -> ArcadeDBError | None:
     if isinstance(exc, apsw.Error):
         return translate_error(exc)
     return None
+
+
+@lru_cache(maxsize=256)
+def _values_rows(width: int, count: int) -> str:
+    """``(?,?),(?,?),...``: the parameter rows of a multi-row INSERT or UPDATE ... FROM VALUES."""
+    row = "(" + ",".join("?" * width) + ")"
+    return ",".join([row] * count)
 
 
 def _process_alive(pid_text: str) -> bool:
