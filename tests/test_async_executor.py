@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 
 import pytest
 from torture.async_random import prepare, run_random_workload
@@ -491,6 +492,68 @@ def test_a_failed_commit_reports_every_operation_of_its_transaction(adb):
     assert adb.lookup_by_rid(existing.get_rid()).get("userId") == -1
     stats = ex.stats()
     assert (stats["committed"], stats["failed"], stats["submitted"]) == (1, 50, 51)
+
+
+def test_a_failed_commit_reports_records_the_caller_no_longer_holds(adb):
+    """Records nobody references are not kept until commit; a failed commit still names each."""
+    errors = []
+    ex = adb.async_executor().set_commit_every(0).on_error(errors.append)
+    ex.create_record(adb.new_vertex("User").set("userId", 0))  # starts the workers
+    ex.wait_completion()
+    ex._session.conn.setcommithook(lambda: True)  # veto the next commit
+    held = adb.new_vertex("User").set("userId", 10_000)
+    watched = adb.new_vertex("User").set("userId", 10_001)
+    watcher = weakref.ref(watched)
+    for i in range(1, 3001):  # the usual bulk loop: each record dropped once submitted
+        ex.create_record(adb.new_vertex("User").set("userId", i).set("name", f"u{i}"))
+    ex.create_record(held)
+    ex.create_record(watched)
+    del watched
+    ex.wait_completion()
+    ex._session.conn.setcommithook(None)
+    ex.close()
+    assert adb.count_type("User") == 1
+    assert len(errors) == 3002
+    reported = sorted(e.record.get("userId") for e in errors)
+    assert reported == list(range(1, 3001)) + [10_000, 10_001]
+    assert all(e.record.get("name") == f"u{e.record.get('userId')}" for e in errors
+               if e.record.get("userId") <= 3000)  # fmt: skip
+    assert all(e.record.get_identity() is None for e in errors)
+    assert held.get_identity() is None
+    assert watcher() is None or watcher().get_identity() is None
+
+
+def test_records_still_referenced_get_their_rids_after_the_commit(adb):
+    kept = []
+    with adb.async_executor() as ex:
+        for i in range(5000):
+            vertex = adb.new_vertex("User").set("userId", i)
+            ex.create_record(vertex)
+            if i % 1000 == 0:
+                kept.append(vertex)
+    assert [v.get_identity() is not None for v in kept] == [True] * 5
+    assert [adb.lookup_by_rid(v.get_rid()).get("userId") for v in kept] == list(
+        range(0, 5000, 1000)
+    )
+    assert vertex.get_identity() is not None  # the loop's last record, still in its variable
+
+
+def test_a_record_held_only_weakly_when_written_still_gets_its_rid(adb):
+    """A weak reference can bring a record back at any time, so it counts as a reference."""
+    from arcadelite.async_executor import CHUNK, AsyncExecutor
+
+    ex = AsyncExecutor(adb, inline=True).set_commit_every(0)  # chunks written as they fill
+    watched = adb.new_vertex("User").set("userId", -1)
+    watcher = weakref.ref(watched)
+    ex.create_record(watched)
+    del watched
+    for i in range(CHUNK):  # fills and writes the first chunk, watched included
+        ex.create_record(adb.new_vertex("User").set("userId", i))
+    again = watcher()
+    assert again is not None and again.get_identity() is not None
+    ex.wait_completion()
+    ex.close()
+    assert adb.lookup_by_rid(again.get_rid()).get("userId") == -1
 
 
 def test_close_inside_a_write_transaction_errors_and_database_close_finishes(tmp_path):

@@ -10,6 +10,7 @@ the line, column and offending token.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import os
 import sys
@@ -1066,6 +1067,10 @@ class _Parser:
         )
         self.terminals = {t.name: t for t in self.lark.terminals}
         self.lock = threading.Lock()
+        # The parser's ~28,000 objects live as long as the process. One full collection now
+        # counts them as old; otherwise the full collection they make due lands in whatever
+        # allocates next: measured, 9 ms inside a program's first 10,000-record async load.
+        gc.collect()
 
     def parse(self, text: str, start: str) -> Any:
         with self.lock:
