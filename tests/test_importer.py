@@ -282,3 +282,87 @@ def test_import_inside_a_transaction_is_refused(db, tmp_path):
         with pytest.raises(ArcadeDBError, match="inside a transaction"):
             arcadedb.import_csv(db, path, "T")
     assert not db.schema.exists_type("T")
+
+
+# --- the bulk path: batches written as one JSON array ----------------------------------------------
+
+
+def _big_csv(tmp_path, rows: int, note=lambda i: f"n{i}") -> str:
+    lines = ["id,name,score,note"] + [f"{i},name {i},{i / 4},{note(i)}" for i in range(rows)]
+    return write(tmp_path / "big.csv", "\n".join(lines) + "\n")
+
+
+def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path, monkeypatch):
+    """An unchecked type takes the JSON-array path (but for a batch with "null" in its text);
+    a declared property forces the record path."""
+    from arcadelite.async_executor import AsyncExecutor
+
+    path = _big_csv(tmp_path, 5000, note=lambda i: "nullable" if i == 4500 else f"n{i}")
+    db.schema.create_document_type("Checked")
+    db.schema.create_property("Checked", "name", "STRING")
+    batches = []
+    write_rows = AsyncExecutor._write_json_rows
+    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
+                        lambda ex, *args: batches.append(args[2]) or write_rows(ex, *args))  # fmt: skip
+    bulk = arcadedb.import_csv(db, path, "Bulk")
+    assert batches == [2000, 2000]  # the third batch holds "nullable": record by record
+    checked = arcadedb.import_csv(db, path, "Checked")
+    assert batches == [2000, 2000]
+    assert bulk["documents"] == checked["documents"] == 5000
+    assert records(db, "Bulk") == records(db, "Checked")  # same values, same order
+    assert [r["id"] for r in records(db, "Bulk")] == list(range(5000))
+    assert records(db, "Bulk")[4500] == {"id": 4500, "name": "name 4500", "score": 1125.0,
+                                         "note": "nullable"}  # fmt: skip
+    rids = [r.get_identity().position for r in db.iterate_type("Bulk")]
+    assert rids == sorted(rids)
+
+
+def test_bulk_path_never_puts_more_than_commit_every_in_a_transaction(db, tmp_path):
+    from arcadelite.async_executor import AsyncExecutor
+
+    db.schema.create_document_type("Row")
+    type_def = db._storage.catalog.get("Row")
+    commits = []
+    ex = AsyncExecutor(db, inline=True).set_commit_every(300).on_ok(commits.append)
+    bodies = "[" + ",".join(f'{{"i":{i}}}' for i in range(1000)) + "]"
+    ex._write_json_rows(type_def, bodies, 1000)
+    ex.wait_completion()
+    ex.close()
+    assert commits == [300, 300, 300, 100]
+    assert [r["i"] for r in records(db, "Row")] == list(range(1000))
+    assert ex.stats()["committed"] == 1000
+
+
+def test_bulk_rows_of_a_failed_commit_are_each_reported(db, tmp_path):
+    from arcadelite.async_executor import AsyncExecutor
+
+    db.schema.create_document_type("Row")
+    type_def = db._storage.catalog.get("Row")
+    errors = []
+    ex = AsyncExecutor(db, inline=True).set_commit_every(0).on_error(errors.append)
+    ex._write_json_rows(type_def, '[{"i":1},{"i":2},{"i":3}]', 3)
+    ex._session.conn.setcommithook(lambda: True)  # veto the commit
+    ex.wait_completion()
+    ex._session.conn.setcommithook(None)
+    ex.close()
+    assert db.count_type("Row") == 0
+    assert sorted(e.record.get("i") for e in errors) == [1, 2, 3]
+    assert all(e.record.get_identity() is None for e in errors)
+    assert ex.stats()["failed"] == 3 and ex.stats()["committed"] == 0
+
+
+def test_bulk_rows_are_refused_for_types_that_check_records(db):
+    from arcadelite.async_executor import AsyncExecutor
+
+    db.schema.create_document_type("Keyed")
+    db.schema.create_property("Keyed", "k", "INTEGER")
+    db.schema.create_document_type("Free")
+    threaded = db.async_executor()
+    inline = AsyncExecutor(db, inline=True)
+    with pytest.raises(ArcadeDBError, match="cannot be written as JSON rows"):
+        inline._write_json_rows(db._storage.catalog.get("Keyed"), '[{"k":1}]', 1)
+    with pytest.raises(ArcadeDBError, match="inline executor"):
+        threaded._write_json_rows(db._storage.catalog.get("Free"), '[{"k":1}]', 1)
+    inline.close()
+    threaded.close()
+    assert db.count_type("Keyed") == 0 and db.count_type("Free") == 0

@@ -38,6 +38,8 @@ from itertools import repeat
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from .exceptions import (
     ArcadeDBError,
     AsyncExecutionError,
@@ -120,7 +122,8 @@ class AsyncExecutor:
         self._tx_results: list[Any] = []
         self._tx_created: list[Document] = []
         self._tx_plain: list[Document] = []
-        self._tx_unseen: list[tuple[Any, list[tuple]]] = []  # see _give_rids
+        # records written without keeping their objects (_give_rids, _write_json_rows)
+        self._tx_unseen: list[tuple[Any, Any]] = []
         self._unreported: list[tuple[Any, BaseException]] = []
         self._on_ok: Callable[[int], Any] | None = None
         self._on_error: Callable[[BaseException], Any] | None = None
@@ -492,6 +495,54 @@ class AsyncExecutor:
             if final and (self._tx_count or (self._session and self._session.write_open)):
                 self._commit()
 
+    def _takes_json_rows(self, type_def: Any) -> bool:
+        """True when _write_json_rows can write records of this type (see there)."""
+        return self._inline and not (
+            type_def.kind == "edge" or type_def.checked or _has_unique_key(type_def)
+        )
+
+    def _write_json_rows(self, type_def: Any, bodies: str, count: int) -> None:
+        """Inline mode, for bulk loaders: create ``count`` records from one JSON array of
+        plain bodies (no tags), without a record object or an operation each.
+
+        Only for a document or vertex type that checks nothing per record (no declared
+        property, no unique key), so no row can fail alone. The rows count as operations for
+        commit_every, stats, progress and on_ok; a failed commit reports each of them.
+        """
+        if self._closed:
+            self._raise_closed()
+        if not self._takes_json_rows(type_def):
+            raise ArcadeDBError(
+                f"Records of '{type_def.name}' cannot be written as JSON rows here "
+                "(an inline executor and a type that checks nothing per record are needed)"
+            )
+        if self._started_at is None:
+            self._start()
+        self._check_not_holding_writer("an inline bulk write")
+        with self._token:
+            while self._queue:  # what was submitted before goes first
+                with self._lock:
+                    chunk = self._take_chunk()
+                self._process(chunk)
+            start = 0
+            while start < count:
+                room = self._commit_every - self._tx_count if self._commit_every else count
+                stop = min(count, start + max(1, room))
+                with self._lock:
+                    self._taken += stop - start
+                try:
+                    session = self._ensure_transaction()
+                    self._storage.insert_json_rows(session, type_def, bodies, start, stop)
+                except Exception as exc:  # one statement: none of these rows was written
+                    self._report_unseen([(type_def, (bodies, start, stop))], exc)
+                    self._complete(stop - start, failed=stop - start)
+                else:
+                    self._tx_count += stop - start
+                    self._tx_unseen.append((type_def, (bodies, start, stop)))
+                start = stop
+                if self._commit_every and self._tx_count >= self._commit_every:
+                    self._commit()
+
     def _ensure_transaction(self) -> Any:
         session = self._session
         if not session.write_open:
@@ -725,15 +776,11 @@ class AsyncExecutor:
                 self._report_failure(op, exc)
             for record in created:
                 record._rid = None  # its creation was rolled back: it never existed
-            rebuilt = [
-                RECORD_CLASSES[type_def.kind](self._db, type_def, decode_record(*payload))
-                for type_def, payloads in unseen
-                for payload in payloads
-            ]
-            for record in created + plain + rebuilt:
+            for record in created + plain:
                 self._route_error(None, record, AsyncOperationError(
                     f"Async write of {record!r} rolled back by a failed commit: {exc}", record,
                     exc))  # fmt: skip
+            self._report_unseen(unseen, exc)
             self._complete(count, failed=count)
             return
         callback_errors: list[tuple[Any, BaseException]] = []
@@ -774,6 +821,14 @@ class AsyncExecutor:
                 f"Async {_KIND_NAMES[kind]} of {subject!r} failed: {cause}", subject, cause
             )
         self._route_error(op[5], subject, error)
+
+    def _report_unseen(self, unseen: list[tuple[Any, Any]], cause: BaseException) -> None:
+        """Report records written without their objects (_tx_unseen) as failed, rebuilt."""
+        for type_def, payloads in unseen:
+            for props in _unseen_props(payloads):
+                record = RECORD_CLASSES[type_def.kind](self._db, type_def, props)
+                self._route_error(None, record, AsyncOperationError(
+                    f"Async write of {record!r} failed: {cause}", record, cause))  # fmt: skip
 
     def _route_error(self, error_callback: Callable | None, subject: Any,
                      error: BaseException) -> None:  # fmt: skip
@@ -982,6 +1037,14 @@ def _one_statement(chunk: list[tuple]) -> bool:
         return False
     type_def = first[2]
     return all(op[2] is type_def and op[0] == CREATE for op in chunk)
+
+
+def _unseen_props(payloads: list[tuple] | tuple[str, int, int]) -> list[dict[str, Any]]:
+    """The properties of records written without a record object (see _tx_unseen)."""
+    if isinstance(payloads, tuple):  # from _write_json_rows: (JSON array, start, stop)
+        bodies, start, stop = payloads
+        return orjson.loads(bodies)[start:stop]
+    return [decode_record(*payload) for payload in payloads]
 
 
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:

@@ -2,7 +2,9 @@
 
 ``Importer(db).import_file(path, ...)`` / ``import_csv(db, path, type_name, ...)`` stream a file
 through a private AsyncExecutor: memory stays flat whatever the file size, every row ends imported
-or reported (with its line number), and the result says how many::
+or reported (with its line number), and the result says how many. Into a type that checks
+nothing per record (no declared property, no unique index), each batch of rows goes to SQLite as
+one JSON array, with no record object per row::
 
     {"documents": 999_998, "vertices": 0, "edges": 0, "errors": 2, "duration_ms": 4210,
      "rows": 1_000_000, "failed_rows": [{"line": 17, "error": "..."}, ...]}
@@ -530,6 +532,8 @@ class _RowImport:
         trim = self.opts["trimText"]
         create = ex.create_record
         failed = self._write_failed
+        # A type that checks nothing per record: each batch is one JSON array, no record objects
+        bulk = ex._takes_json_rows(type_def)
         for rows, lines in self._batches(reader, names):
             columns = []
             sparse = False
@@ -548,6 +552,13 @@ class _RowImport:
                          for values in zip(*columns)]  # fmt: skip
             else:
                 props = list(map(dict, map(zip, repeat(names), zip(*columns))))
+            if bulk:
+                # No value is None here, so a null in the JSON can only be text to look at
+                # (or a NaN/infinity orjson wrote as null): such batches go one by one.
+                bodies = orjson.dumps(props)
+                if bodies.find(b"null") < 0:
+                    ex._write_json_rows(type_def, bodies.decode(), len(props))
+                    continue
             records = list(map(cls, repeat(db), repeat(type_def), props))
             _consume(map(setattr, records, repeat("_line"), lines))
             _consume(map(create, records, repeat(None), repeat(failed)))

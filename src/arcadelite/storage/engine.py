@@ -1155,6 +1155,21 @@ class Storage:
             session.cursor.execute(sql, list(chain.from_iterable(rows[full:])))
         return session.conn.last_insert_rowid()
 
+    def insert_json_rows(self, session: Session, type_def: TypeDef, bodies: str, start: int,
+                         stop: int) -> int:  # fmt: skip
+        """Insert the bodies ``start`` to ``stop - 1`` of a JSON array of plain records (no tags).
+
+        One parameter for a whole batch: SQLite splits the array itself (bulk imports). Only for
+        document and vertex types whose rows cannot fail one by one (no unique key). Returns the
+        position of the last row, as insert_rows does.
+        """
+        session.cursor.execute(
+            f"INSERT INTO {type_def.table}(body) SELECT value FROM json_each(?) "
+            "WHERE key >= ? AND key < ? ORDER BY key",
+            (bodies, start, stop),
+        )
+        return session.conn.last_insert_rowid()
+
     def constraint_error(self, exc: apsw.ConstraintError, type_def: TypeDef,
                          encoded: tuple[str, str | None] | None = None,
                          position: int | None = None) -> ArcadeDBError:  # fmt: skip
