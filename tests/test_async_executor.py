@@ -538,6 +538,23 @@ def test_records_still_referenced_get_their_rids_after_the_commit(adb):
     assert vertex.get_identity() is not None  # the loop's last record, still in its variable
 
 
+def test_records_only_the_executor_references_are_not_kept_until_commit(adb):
+    """The bulk loop's dropped records die once written (keeping them cost GC time)."""
+    from arcadelite.async_executor import CHUNK, AsyncExecutor
+
+    ex = AsyncExecutor(adb, inline=True).set_commit_every(0)  # chunks written as they fill
+    kept = adb.new_vertex("User").set("userId", -1)
+    ex.create_record(kept)
+    for i in range(2 * CHUNK - 1):
+        ex.create_record(adb.new_vertex("User").set("userId", i))
+    assert ex.stats()["pending"] == 2 * CHUNK  # written, not committed
+    # kept, plus at most each chunk's last record: its create_record call was still running
+    assert ex._tx_created[0] is kept and len(ex._tx_created) <= 3
+    ex.wait_completion()
+    ex.close()
+    assert adb.count_type("User") == 2 * CHUNK and kept.get_identity() is not None
+
+
 def test_a_record_held_only_weakly_when_written_still_gets_its_rid(adb):
     """A weak reference can bring a record back at any time, so it counts as a reference."""
     from arcadelite.async_executor import CHUNK, AsyncExecutor

@@ -733,11 +733,12 @@ class AsyncExecutor:
         """
         unseen = []
         type_id = type_def.id
-        for position, op in enumerate(run, first):
+        counts = _reference_counts(run)
+        for position, op, count in zip(range(first, first + len(run)), run, counts):
             record = op[1]
-            # references: op, `record`, the argument (3); a callback will want the RID too
-            if _refcount(record) > 3 or _weakrefs(record) or op[4] is not None or (
-                op[5] is not None
+            # a callback will want the RID, and a weak reference can bring the record back
+            if count > _OWN_REFERENCES or op[4] is not None or op[5] is not None or (
+                _weakrefs(record)
             ):
                 record._rid = RID(type_id, position)
             else:
@@ -1021,7 +1022,19 @@ class AsyncExecutor:
 
 _KIND, _RECORD, _PAYLOAD = itemgetter(0), itemgetter(1), itemgetter(3)
 _CALLBACK, _ON_ERROR = itemgetter(4), itemgetter(5)
-_refcount, _weakrefs = sys.getrefcount, weakref.getweakrefcount
+_weakrefs = weakref.getweakrefcount
+
+
+def _reference_counts(run: list[tuple]) -> list[int]:
+    """The reference count of each operation's record, as _OWN_REFERENCES counts them."""
+    if not hasattr(sys, "getrefcount"):  # no reference counts here: everyone may look
+        return [_OWN_REFERENCES + 1] * len(run)
+    return [sys.getrefcount(op[1]) for op in run]
+
+
+#: What _reference_counts reports for a record held by its operation alone, measured with the
+#: same code (interpreters differ in the temporary references they count).
+_OWN_REFERENCES = _reference_counts([(CREATE, object())])[0] if hasattr(sys, "getrefcount") else 0
 assert CREATE == 0  # _hold relies on it
 _consume = deque(maxlen=0).extend
 
