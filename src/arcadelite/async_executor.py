@@ -669,7 +669,7 @@ class AsyncExecutor:
                     rows = list(map(_PAYLOAD, run))
                     # One writer holds the table: SQLite assigns consecutive positions.
                     last = storage.insert_rows(session, type_def, rows)
-                    self._give_rids(run, type_def, last - len(rows) + 1)
+                    self._give_rids(run, rows, type_def, last - len(rows) + 1)
                 results.extend(repeat(None, len(rows)))
                 i = j
                 continue
@@ -722,8 +722,9 @@ class AsyncExecutor:
             i += 1
         return results
 
-    def _give_rids(self, run: list[tuple], type_def: Any, first: int) -> None:
-        """Set the RIDs of records just inserted at ``first``, ``first + 1``, ...
+    def _give_rids(self, run: list[tuple], rows: list[tuple], type_def: Any, first: int) -> None:
+        """Set the RIDs of the records of ``run`` (payloads ``rows``), just inserted at
+        ``first``, ``first + 1``, ...
 
         A record that only this executor references (the usual bulk loop drops each one as it
         submits it) gets no RID object and is not kept until commit: nobody could see either.
@@ -731,9 +732,17 @@ class AsyncExecutor:
         (measured: +30% on a 10,000-record load). Their payloads are kept instead, to report them
         if the commit fails.
         """
+        counts = _reference_counts(run)
+        if not (
+            any(map(_OWN_REFERENCES.__lt__, counts))
+            or any(map(_CALLBACK, run))
+            or any(map(_ON_ERROR, run))
+            or any(map(_weakrefs, map(_RECORD, run)))
+        ):  # the common case, every record dropped: C-level loops only
+            self._tx_unseen.append((type_def, rows))
+            return
         unseen = []
         type_id = type_def.id
-        counts = _reference_counts(run)
         for position, op, count in zip(range(first, first + len(run)), run, counts):
             record = op[1]
             # a callback will want the RID, and a weak reference can bring the record back
@@ -1029,7 +1038,7 @@ def _reference_counts(run: list[tuple]) -> list[int]:
     """The reference count of each operation's record, as _OWN_REFERENCES counts them."""
     if not hasattr(sys, "getrefcount"):  # no reference counts here: everyone may look
         return [_OWN_REFERENCES + 1] * len(run)
-    return [sys.getrefcount(op[1]) for op in run]
+    return list(map(sys.getrefcount, map(_RECORD, run)))
 
 
 #: What _reference_counts reports for a record held by its operation alone, measured with the
