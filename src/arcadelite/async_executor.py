@@ -4,10 +4,13 @@ How it works. ``create_record`` and friends validate and encode the record in th
 thread (a snapshot: later changes to the object do not leak in) and append the operation to one
 bounded FIFO queue. Worker threads (``set_parallel_level``, default 4) take turns as SQLite's one
 writer: the worker holding the write token takes up to ``CHUNK`` operations, writes them with one
-``executemany`` per run of same-type creates under a savepoint, and keeps the transaction open
+multi-row ``INSERT`` per run of same-type creates under a savepoint, and keeps the transaction open
 until ``commit_every`` operations are in it. If a chunk hits a failure (a duplicate key, say), the
 savepoint is rolled back and the chunk replayed one operation at a time: only the culprits fail,
 their neighbours commit. Success callbacks fire after the commit that made the operation durable.
+Under the GIL the producer hands the interpreter to the writer once per chunk (``_hand_over``),
+and records that nobody but the executor references are not kept until commit (``_give_rids``):
+both keep the cyclic garbage collector from traversing a large backlog again and again.
 
 Precisely:
 
