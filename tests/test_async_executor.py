@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import weakref
@@ -407,6 +408,34 @@ def test_wal_and_sync_settings_apply_without_restarting_workers(adb):
     assert ex._workers == workers and all(t.is_alive() for t in workers)
     ex.close()
     assert adb.count_type("User") == 300
+
+
+def test_use_wal_false_checkpoints_under_the_database_sync_mode(adb, tmp_path):
+    """The unsynced executor connection keeps the WAL bounded by checkpointing itself, with the
+    database's sync mode for the checkpoint and OFF again for its commits."""
+    wal = os.path.join(adb._storage.folder, os.path.basename(adb._storage.file) + "-wal")
+    reader = adb.query("sql", "SELECT count(*) AS n FROM User")  # the database's own connection
+    assert reader.to_list()[0]["n"] == 0
+    pad = "x" * 2000
+    ex = adb.async_executor().set_commit_every(500).set_transaction_use_wal(False)
+    checkpointed = []
+    session_wal = None
+    for i in range(12_000):  # ~24 MB of records: several WALs' worth
+        ex.create_record(adb.new_vertex("User").set("userId", i).set("pad", pad))
+        if i % 2000 == 1999:
+            ex.wait_completion()
+            session_wal = ex._session.wal
+            checkpointed.append(os.path.getsize(wal))
+    assert session_wal is not None  # the connection counts its WAL instead of auto-checkpointing
+    assert ex._session.conn.execute("PRAGMA synchronous").fetchone()[0] == 0  # still OFF
+    assert max(checkpointed) < 12 * 1024 * 1024, checkpointed  # bounded: it was checkpointed
+    ex.set_transaction_use_wal(True)
+    ex.create_record(adb.new_vertex("User").set("userId", -1))
+    ex.wait_completion()
+    assert ex._session.wal is None  # back to SQLite's own auto-checkpoint
+    ex.close()
+    assert adb.count_type("User") == 12_001
+    assert adb._storage.pragma(adb._storage.session(), "integrity_check") == "ok"
 
 
 def test_stats_and_progress_bar(adb, capsys):

@@ -165,7 +165,9 @@ class AsyncExecutor:
         return self
 
     def set_transaction_use_wal(self, enabled: bool) -> AsyncExecutor:
-        """False: the executor's commits skip fsync (safe from a process crash, not power loss)."""
+        """False: the executor's commits skip fsync. A process crash loses nothing; a power cut
+        may lose its recent commits but not the file (its checkpoints keep the database's
+        sync mode; docs/reliability.md)."""
         if not isinstance(enabled, bool):
             raise TypeError(f"set_transaction_use_wal takes a bool, got {type(enabled).__name__}")
         self._use_wal = enabled

@@ -64,6 +64,7 @@ LOCK_FILE = "lock"
 FORMAT_VERSION = "1"
 SYNC_MODES = {"no": "OFF", "yes_nometadata": "NORMAL", "yes_full": "FULL"}
 ROWS_PER_INSERT = 2000  # rows per multi-row INSERT in bulk loads (<= 32766 / 4 params)
+CHECKPOINT_PAGES = 1000  # SQLite's default auto-checkpoint size, kept for unsynced sessions too
 _PROCESS_OPEN: dict[str, Storage] = {}
 _PROCESS_OPEN_LOCK = threading.Lock()
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -131,7 +132,7 @@ class Session:
     """
 
     __slots__ = ("conn", "cursor", "depth", "outer", "write_open", "schema_dirty",
-                 "sync", "__weakref__")  # fmt: skip
+                 "sync", "wal", "__weakref__")  # fmt: skip
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
@@ -141,6 +142,21 @@ class Session:
         self.write_open = False
         self.schema_dirty = False
         self.sync: str | None = None
+        self.wal: _WalSize | None = None  # set while the session checkpoints itself
+
+
+class _WalSize:
+    """A WAL hook that notes the log's size after each commit (instead of SQLite's own
+    auto-checkpoint, which it replaces on that connection)."""
+
+    __slots__ = ("pages",)
+
+    def __init__(self) -> None:
+        self.pages = 0
+
+    def __call__(self, conn: apsw.Connection, name: str, pages: int) -> int:
+        self.pages = pages
+        return apsw.SQLITE_OK
 
 
 class Storage:
@@ -253,7 +269,7 @@ class Storage:
             try:
                 if session.write_open:
                     session.conn.execute("ROLLBACK")
-                session.conn.close()
+                self._close_connection(session)
             except apsw.Error:
                 pass
         self._release_files()
@@ -302,6 +318,13 @@ class Storage:
             self._end_sqlite_tx(session, "ROLLBACK")
         with self._sessions_lock:
             self._sessions.discard(session)
+        self._close_connection(session)
+
+    def _close_connection(self, session: Session) -> None:
+        """Close a session's connection; the last one to close checkpoints, so an unsynced
+        session does that under the database's sync mode (see _apply_sync)."""
+        if session.wal is not None and not session.conn.in_transaction:
+            session.conn.execute(f"PRAGMA synchronous={self.sync_mode}")
         session.conn.close()
 
     def set_sync(self, mode: str) -> None:
@@ -329,10 +352,33 @@ class Storage:
             if session.conn.in_transaction:
                 raise apsw.SQLError("in a transaction")
             session.conn.execute(f"PRAGMA synchronous={session.sync or self.sync_mode}")
+            # A session that skips fsync must not checkpoint that way: copying unsynced WAL
+            # frames into the database file and then restarting the log can corrupt the file
+            # on power loss. It checkpoints after its commits with the database's own mode.
+            unsynced_checkpoints = session.sync == "OFF" and self.sync_mode != "OFF"
+            if unsynced_checkpoints and session.wal is None:
+                session.wal = _WalSize()
+                session.conn.set_wal_hook(session.wal)
+            elif not unsynced_checkpoints and session.wal is not None:
+                session.wal = None
+                session.conn.wal_autocheckpoint(CHECKPOINT_PAGES)
         except apsw.Error:
             self._sync_pending.add(session)
         else:
             self._sync_pending.discard(session)
+
+    def _checkpoint_synced(self, session: Session) -> None:
+        """Checkpoint an unsynced session's WAL under the database's sync mode (see _apply_sync)."""
+        conn = session.conn
+        try:
+            conn.execute(f"PRAGMA synchronous={self.sync_mode}")
+            try:
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+            finally:
+                conn.execute(f"PRAGMA synchronous={session.sync or self.sync_mode}")
+        except apsw.Error:
+            return  # a commit stays committed; the next one tries again
+        session.wal.pages = 0  # type: ignore[union-attr]
 
     def pragma(self, session: Session, name: str) -> Any:
         """Read a pragma's value on a session's connection (diagnostics and tests)."""
@@ -370,6 +416,8 @@ class Storage:
         except apsw.Error as exc:
             self._abort(session)
             raise translate_error(exc, self) from exc
+        if session.wal is not None and session.wal.pages >= CHECKPOINT_PAGES:
+            self._checkpoint_synced(session)
         session.depth = 0
         session.schema_dirty = False
         self._resume_outer(session)
