@@ -293,11 +293,11 @@ def _big_csv(tmp_path, rows: int, note=lambda i: f"n{i}") -> str:
 
 
 def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path, monkeypatch):
-    """An unchecked type takes the JSON-array path (but for a batch with "null" in its text);
-    a declared property forces the record path."""
+    """An unchecked type takes the JSON-array path (but for a batch with an integer beyond 53
+    bits, which the record path checks); a declared property forces the record path."""
     from arcadelite.async_executor import AsyncExecutor
 
-    path = _big_csv(tmp_path, 5000, note=lambda i: "nullable" if i == 4500 else f"n{i}")
+    path = _big_csv(tmp_path, 5000, note=lambda i: str(2**53 + 1) if i == 4500 else f"null{i}")
     db.schema.create_document_type("Checked")
     db.schema.create_property("Checked", "name", "STRING")
     batches = []
@@ -305,14 +305,15 @@ def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path
     monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
                         lambda ex, *args: batches.append(args[2]) or write_rows(ex, *args))  # fmt: skip
     bulk = arcadedb.import_csv(db, path, "Bulk")
-    assert batches == [2000, 2000]  # the third batch holds "nullable": record by record
+    assert batches == [2000, 2000]  # the third batch holds 2**53 + 1: record by record
     checked = arcadedb.import_csv(db, path, "Checked")
     assert batches == [2000, 2000]
     assert bulk["documents"] == checked["documents"] == 5000
     assert records(db, "Bulk") == records(db, "Checked")  # same values, same order
     assert [r["id"] for r in records(db, "Bulk")] == list(range(5000))
     assert records(db, "Bulk")[4500] == {"id": 4500, "name": "name 4500", "score": 1125.0,
-                                         "note": "nullable"}  # fmt: skip
+                                         "note": 2**53 + 1}  # fmt: skip
+    assert records(db, "Bulk")[7]["note"] == "null7"
     rids = [r.get_identity().position for r in db.iterate_type("Bulk")]
     assert rids == sorted(rids)
 
@@ -366,3 +367,65 @@ def test_bulk_rows_are_refused_for_types_that_check_records(db):
     inline.close()
     threaded.close()
     assert db.count_type("Keyed") == 0 and db.count_type("Free") == 0
+
+
+def test_jsonl_bulk_path_matches_the_record_path_and_reports_only_bad_rows(db, tmp_path, monkeypatch):
+    from arcadelite.async_executor import AsyncExecutor
+
+    rows = [{"i": i, "v": None if i % 3 else {"deep": [i, "x", 1.5]}, "@rid": "#9:9"}
+            for i in range(4500)]  # fmt: skip
+    text = "\n".join(orjson_text(r) for r in rows)
+    text = text.replace('"i":4100,', '"i":4100,"huge":123456789012345678901234567890,')
+    path = write(tmp_path / "rows.jsonl", text + "\n")
+    db.schema.create_document_type("Checked")
+    db.schema.create_property("Checked", "i", "INTEGER")
+    batches = []
+    write_rows = AsyncExecutor._write_json_rows
+    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
+                        lambda ex, *args: batches.append(args[2]) or write_rows(ex, *args))  # fmt: skip
+    bulk = arcadedb.Importer(db).import_jsonl(path, "Bulk")
+    assert batches == [2000, 2000]  # the last batch holds the huge integer: one by one
+    checked = arcadedb.Importer(db).import_jsonl(path, "Checked")
+    for result in (bulk, checked):
+        assert (result["documents"], result["errors"]) == (4499, 1)
+        assert result["failed_rows"][0]["line"] == 4101
+    assert records(db, "Bulk") == records(db, "Checked")
+    assert records(db, "Bulk")[:2] == [{"i": 0, "v": {"deep": [0, "x", 1.5]}}, {"i": 1, "v": None}]
+
+
+def test_jsonl_abort_keeps_the_rows_before_the_bad_one_and_none_after(db, tmp_path):
+    lines = [f'{{"i": {i}}}' for i in range(10)]
+    lines[6] = "not json"
+    path = write(tmp_path / "rows.jsonl", "\n".join(lines) + "\n")
+    with pytest.raises(ImportAbortedError, match="line 7") as caught:
+        arcadedb.Importer(db).import_jsonl(path, "R", onRowError="abort")
+    assert [r["i"] for r in records(db, "R")] == [0, 1, 2, 3, 4, 5]
+    assert caught.value.stats["documents"] == 6
+
+
+def orjson_text(value) -> str:
+    import orjson
+
+    return orjson.dumps(value).decode()
+
+
+def test_jsonl_integers_are_kept_exact_or_reported_never_rounded(db, tmp_path):
+    """orjson reads integers beyond 64 bits as floats; the importer must not store those."""
+    path = write(tmp_path / "ints.jsonl", "\n".join([
+        '{"n": 9223372036854775807, "s": "123456789012345678901234567890"}',
+        '{"n": 123456789012345678901234567890}',
+        '{"n": 18446744073709551615}',
+        '{"n": 1e999}',
+        '{"n": NaN}',
+        '{"n": -9223372036854775808, "x": 1.5}',
+    ]) + "\n")  # fmt: skip
+    result = arcadedb.Importer(db).import_jsonl(path, "Ints")
+    assert (result["documents"], result["errors"]) == (2, 4)
+    failures = {f["line"]: f["error"] for f in result["failed_rows"]}
+    assert sorted(failures) == [2, 3, 4, 5]
+    assert "outside 64 bits" in failures[2] and "outside 64 bits" in failures[3]
+    assert "invalid JSON" in failures[4] and "invalid JSON" in failures[5]
+    assert records(db, "Ints") == [
+        {"n": 2**63 - 1, "s": "123456789012345678901234567890"},
+        {"n": -(2**63), "x": 1.5},
+    ]
