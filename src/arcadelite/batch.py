@@ -8,8 +8,8 @@
     print(batch.get_success_count(), batch.get_errors())
 
 It runs on a private AsyncExecutor (configured from the constructor's values) so that it never
-changes the settings of ``db.async_executor()``. Every operation gets an error callback: a failure
-never raises in the middle of the batch, it is collected (``get_errors()``: one
+changes the settings of ``db.async_executor()``. Its ``on_error`` hook collects every failure: a
+failure never raises in the middle of the batch, it is collected (``get_errors()``: one
 ``AsyncOperationError`` per failed operation, with ``.record`` and ``.cause``). If failures remain
 that the code never asked about, exiting the block emits a ``RuntimeWarning`` saying how many, so
 they are never lost silently. ``get_success_count()`` counts committed operations. The progress
@@ -149,7 +149,7 @@ class BatchContext:
         executor = self._check()
         vertex = self._db.new_vertex(type_name)
         vertex._props.update(properties)
-        executor.create_record(vertex, callback, self._collect)
+        executor.create_record(vertex, callback)
         return vertex
 
     def create_document(self, type_name: str, callback: Callable | None = None,
@@ -158,7 +158,7 @@ class BatchContext:
         executor = self._check()
         document = self._db.new_document(type_name)
         document._props.update(properties)
-        executor.create_record(document, callback, self._collect)
+        executor.create_record(document, callback)
         return document
 
     def create_edge(self, from_vertex: Any, to_vertex: Any, edge_type: str,
@@ -171,26 +171,26 @@ class BatchContext:
         edge = self._db.new_edge_record(edge_type)
         edge._props.update(properties)
         edge._out, edge._in = ends
-        executor.create_record(edge, callback, self._collect)
+        executor.create_record(edge, callback)
         return edge
 
     def create_record(self, record: Document, callback: Callable | None = None) -> None:
-        self._check().create_record(record, callback, self._collect)
+        self._check().create_record(record, callback)
 
     def update_record(self, record: Document, callback: Callable | None = None) -> None:
-        self._check().update_record(record, callback, self._collect)
+        self._check().update_record(record, callback)
 
     def delete_record(self, record: Document, callback: Callable | None = None) -> None:
-        self._check().delete_record(record, callback, self._collect)
+        self._check().delete_record(record, callback)
 
     def query(self, language: str, query: str, callback: Callable, **params: Any) -> None:
         """Run a read query on a worker, in order with the writes; ``callback(resultset)``."""
-        self._check().query(language, query, callback, error_callback=self._collect, **params)
+        self._check().query(language, query, callback, **params)
 
     def command(self, language: str, command: str, callback: Callable | None = None,
                 **params: Any) -> None:  # fmt: skip
         """Run any statement on a worker, in order with the writes."""
-        self._check().command(language, command, callback, error_callback=self._collect, **params)
+        self._check().command(language, command, callback, **params)
 
     # --- progress and status ------------------------------------------------------------------
 
