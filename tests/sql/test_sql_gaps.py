@@ -55,3 +55,32 @@ def test_two_dashes_without_a_space_are_not_a_comment():
     statement = parse("SELECT a -- c\n FROM T")
     assert statement.projections[0].expr == a.Identifier("a")
     assert statement.target == a.TypeTarget("T")
+
+
+# --- HAVING -------------------------------------------------------------------------------------
+# Reference: no HAVING at all ("mismatched input 'HAVING'"), after SELECT ... GROUP BY and after
+# MATCH ... RETURN ... GROUP BY alike; a grouped result is filtered in an outer query.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT g, count(*) AS c FROM D GROUP BY g HAVING count(*) > 1",
+        "SELECT count(*) AS c FROM D HAVING c > 1",
+        "MATCH {type: D, as: d} RETURN d.g AS g, count(*) AS c GROUP BY g HAVING c > 1",
+    ],
+)
+def test_having_is_a_parse_error_that_says_it_is_not_supported(text):
+    with pytest.raises(ParseError, match="HAVING is not supported") as caught:
+        parse(text)
+    assert caught.value.column == text.index("HAVING") + 1
+
+
+def test_the_outer_query_the_having_error_suggests_works(auto):
+    auto.command("sql", "CREATE DOCUMENT TYPE D")
+    auto.command("sql", "INSERT INTO D (g) VALUES ('x'), ('x'), ('y')")
+    text = "SELECT FROM (SELECT g, count(*) AS c FROM D GROUP BY g) WHERE c > 1"
+    assert rows(auto.query("sql", text)) == [{"g": "x", "c": 2}]
+    assert values(auto, "SELECT having AS x FROM D LIMIT 1") == [None]  # still a field name
+    with pytest.raises(ParseError, match="HAVING is not supported"):
+        auto.query("sql", "SELECT g FROM D GROUP BY g HAVING g = 'x'")

@@ -147,7 +147,7 @@ class _Builder:
         return c[0]
 
     def select_tail(self, c: list[Any]) -> dict[str, Any]:
-        let, where, group_by, order_by, unwind, (skip, limit), timeout = c
+        let, where, group_by, _having, order_by, unwind, (skip, limit), timeout = c
         return {
             "let": let,
             "where": where,
@@ -192,6 +192,14 @@ class _Builder:
 
     def group_by(self, c: list[Any]) -> tuple[a.Expr, ...]:
         return tuple(c)
+
+    def having(self, c: list[Any]) -> None:
+        if c:  # ArcadeDB's grammar has no HAVING either: say so, and what to write instead
+            self.fail(
+                c[0],
+                "HAVING is not supported (ArcadeDB SQL has no HAVING): filter the grouped rows "
+                "in an outer query, SELECT FROM (SELECT ... GROUP BY ...) WHERE ...",
+            )
 
     def order_by(self, c: list[Any]) -> tuple[a.OrderItem, ...]:
         return tuple(c)
@@ -760,8 +768,8 @@ class _Builder:
     # ------------------------------------------------------------------------------- MATCH
 
     def match(self, c: list[Any]) -> a.Match:
-        paths = tuple(c[:-5])
-        distinct, returns, group_by, order_by, (skip, limit) = c[-5:]
+        paths = tuple(c[:-6])
+        distinct, returns, group_by, _having, order_by, (skip, limit) = c[-6:]
         return a.Match(paths, returns, distinct is not None, group_by, order_by, skip, limit)
 
     def match_path(self, c: list[Any]) -> a.MatchPath:
