@@ -282,6 +282,23 @@ def equals(left: Any, right: Any) -> bool:
         return False
 
 
+def case_equals(left: Any, right: Any) -> bool:
+    """The match of a simple CASE: equal values of the same type (null matches null)."""
+    left, right = _norm(left), _norm(right)
+    if left is None or right is None:
+        return left is None and right is None
+    if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
+        return len(left) == len(right) and all(case_equals(x, y) for x, y in zip(left, right))
+    if isinstance(left, dict) and isinstance(right, dict):
+        return left.keys() == right.keys() and all(case_equals(v, right[k]) for k, v in left.items())
+    if type(left) is not type(right):
+        return False
+    try:
+        return bool(left == right)
+    except Exception:  # noqa: BLE001 - values that cannot be compared do not match
+        return False
+
+
 def _rank(value: Any) -> int:
     if value is None:
         return 0
@@ -652,6 +669,8 @@ class Compiler:
             return self._subquery(node.statement)
         if kind is a.Star:
             return lambda ctx: ctx.current
+        if kind is a.Case:
+            return self._case(node)
         raise QueryError(f"Unsupported expression {type(node).__name__}")
 
     # --- pieces -------------------------------------------------------------------------------
@@ -758,6 +777,37 @@ class Compiler:
 
             return negate
         return inner_value
+
+    def _case(self, node: a.Case) -> Fn:
+        """CASE: the THEN of the first WHEN that holds, else the ELSE (null when there is none).
+
+        The searched form tests each WHEN as a condition (null counts as false). The simple form
+        matches as ArcadeDB does (measured on the reference): like Java's equals, so a value only
+        matches one of the same type (1 is not 1.0, 5 is not '5') and null matches null.
+        """
+        otherwise = self.expr(node.otherwise) if node.otherwise is not None else None
+        thens = [self.expr(then) for _, then in node.whens]
+        if node.subject is None:
+            tests = [self.condition(when) for when, _ in node.whens]
+
+            def searched(ctx: Ctx) -> Any:
+                for test, then in zip(tests, thens):
+                    if test(ctx):
+                        return then(ctx)
+                return otherwise(ctx) if otherwise is not None else None
+
+            return searched
+        subject = self.expr(node.subject)
+        values = [self.expr(when) for when, _ in node.whens]
+
+        def simple(ctx: Ctx) -> Any:
+            value = subject(ctx)
+            for candidate, then in zip(values, thens):
+                if case_equals(value, candidate(ctx)):
+                    return then(ctx)
+            return otherwise(ctx) if otherwise is not None else None
+
+        return simple
 
     def _defined(self, node: a.Expr, defined: bool) -> Fn:
         if isinstance(node, a.Identifier) and not node.name.startswith("@"):

@@ -149,6 +149,11 @@ def is_constant(node: Any, row_names: frozenset[str] = frozenset()) -> bool:
             and is_constant(node.target, row_names)
             and all(is_constant(x, row_names) for x in node.args)
         )
+    if kind is a.Case:
+        return all(
+            x is None or is_constant(x, row_names)
+            for x in (node.subject, node.otherwise, *(part for when in node.whens for part in when))
+        )
     if kind is a.FunctionCall:
         return (
             node.name not in GRAPH_FUNCTIONS

@@ -230,6 +230,19 @@ class Or(Expr):
 
 
 @_node
+class Case(Expr):
+    """``CASE [subject] WHEN w THEN x ... [ELSE y] END``.
+
+    subject None is the searched form (each ``w`` a condition); otherwise the simple form
+    (``subject`` compared with each ``w``). No match and no ELSE gives null.
+    """
+
+    subject: Expr | None
+    whens: tuple[tuple[Expr, Expr], ...]
+    otherwise: Expr | None = None
+
+
+@_node
 class FunctionCall(Expr):
     """``name(args)``; ``count(*)`` has ``star=True``, ``count(DISTINCT x)`` has ``distinct=True``."""
 
@@ -778,6 +791,7 @@ __all__ = [
     "Between",
     "BinaryOp",
     "BucketTarget",
+    "Case",
     "Commit",
     "Comparison",
     "CreateEdge",

@@ -17,6 +17,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import NoneType
 from typing import Any, NoReturn
 
 import lark
@@ -422,6 +423,32 @@ class _Builder:
 
     def arguments(self, c: list[Any]) -> tuple[a.Expr, ...]:
         return tuple(c)
+
+    def case_searched(self, c: list[Any]) -> a.Case:
+        *whens, otherwise = c
+        for token, condition, _ in whens:
+            # As in ArcadeDB, a WHEN takes a condition (n > 1, s IS NULL, true ...), not a value:
+            # CASE WHEN flag THEN ... is an error there too (write flag = true).
+            if not (
+                a.is_condition(condition)
+                or (isinstance(condition, a.Literal) and type(condition.value) in (bool, NoneType))
+            ):
+                self.fail(
+                    token,
+                    "CASE WHEN needs a condition (such as x > 1, x = true, x IS NULL), not a "
+                    "value; to compare one value with each WHEN, write CASE x WHEN v THEN ...",
+                )
+        return a.Case(None, tuple((w, t) for _, w, t in whens), otherwise)
+
+    def case_simple(self, c: list[Any]) -> a.Case:
+        subject, *whens, otherwise = c
+        return a.Case(subject, tuple((w, t) for _, w, t in whens), otherwise)
+
+    def case_when(self, c: list[Any]) -> tuple[Token, a.Expr, a.Expr]:
+        return c[0], c[1], c[2]
+
+    def case_else(self, c: list[Any]) -> a.Expr:
+        return c[0]
 
     def name(self, c: list[Any]) -> str:
         token = c[0]
