@@ -533,30 +533,35 @@ def test_profile_runs_and_reports(people):
 # --- SQLite and Python agree ----------------------------------------------------------------------
 
 _VALUES = [None, 0, 1, -2, 2.5, True, False, "", "a", "b%", "B", "ab", "10", [1, "a"], {"k": 1},
-           dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4), Decimal("1.5"), Decimal("-2")]  # fmt: skip
+           dt.date(2024, 1, 2), dt.datetime(2024, 1, 2, 3, 4), Decimal("1.5"), Decimal("-2"),
+           # text that reads as a number, or not quite (text meets numbers as ArcadeDB converts)
+           "5", "05", "5.0", " 2.5", "1e1", "٥", "-2", "1.0E7", 5, 1e7, 2.0]  # fmt: skip
 _CONSTANTS = ["0", "1", "2.5", "-2", "'a'", "'ab'", "'B'", "'10'", "true", "null", "'2024-01-02'",
-              "1.5"]  # fmt: skip
+              "1.5", "'5'", "'05'", "'5.0'", "'1e1'", "'٥'", "'-2'", "1e7", "2.0"]  # fmt: skip
 _CONDITIONS = ["v = {c}", "v <> {c}", "v < {c}", "v <= {c}", "v > {c}", "v >= {c}", "v IS NULL",
                "v IS NOT NULL", "v IN [{c}, 1]", "v NOT IN [{c}]", "v BETWEEN {c} AND 'zz'",
                "v LIKE 'a%'", "v LIKE '?'", "NOT (v = {c})", "v = {c} OR w > 0", "v IS DEFINED",
-               "m.k = 1", "m.k > 0"]  # fmt: skip
+               "m.k = 1", "m.k > 0", "{c} = v", "{c} < v", "{c} >= v", "v BETWEEN '1' AND {c}",
+               "d = {c}", "d < {c}", "d BETWEEN {c} AND 9", "d IN [{c}]", "{c} > d"]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
 def mixed(tmp_path_factory):
     db = arcadedb.create_database(str(tmp_path_factory.mktemp("mixed") / "db"))
     db.command("sql", "CREATE DOCUMENT TYPE M")
+    db.command("sql", "CREATE PROPERTY M.d DECIMAL")  # integer and real values, indexed
+    db.command("sql", "CREATE INDEX ON M (d) NOTUNIQUE")
     with db.transaction():
         for i, value in enumerate(_VALUES):
-            db.command("sql", "INSERT INTO M SET v = ?, w = ?, m = ?", value, i % 3 - 1,
-                       {"k": value} if i % 2 else None)  # fmt: skip
+            db.command("sql", "INSERT INTO M SET v = ?, w = ?, m = ?, d = ?", value, i % 3 - 1,
+                       {"k": value} if i % 2 else None, Decimal(i - 8) / 4)  # fmt: skip
         db.command("sql", "INSERT INTO M SET w = 5")  # v missing
     yield db
     db.close()
 
 
-def _rids(db, text):
-    return sorted(r.get_rid() for r in db.query("sql", text))
+def _rids(db, text, *args):
+    return sorted(r.get_rid() for r in db.query("sql", text, *args))
 
 
 @pytest.mark.parametrize("template", _CONDITIONS)
@@ -567,6 +572,11 @@ def test_sqlite_pushdown_and_python_evaluation_agree(mixed, template, constant):
     # an OR with a condition SQLite cannot take keeps the whole WHERE in Python
     in_python = _rids(mixed, f"SELECT FROM M WHERE ({condition}) OR w.asString() = 'never'")
     assert pushed == in_python, condition
+    if "{c}" in template and constant not in ("null", "true"):
+        # through a parameter the kind of value is known only when the statement runs
+        value = mixed.query("sql", f"SELECT {constant} AS x").one().get("x")
+        text = f"SELECT FROM M WHERE {template.format(c='?')}"
+        assert _rids(mixed, text, *[value] * template.count("{c}")) == pushed, (condition, value)
 
 
 @pytest.mark.parametrize("direction", ["ASC", "DESC"])

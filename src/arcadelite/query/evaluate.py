@@ -6,7 +6,8 @@ projected dict, a Result or a plain value) and parameters, variables and the dat
 
 Comparison semantics mirror what the storage layer compiles for SQLite, so that a condition gives
 the same answer whether it was pushed down or evaluated here: null compares false (``<>`` is
-``NOT =``), dates compare as their ISO text, decimals as numbers, numbers before strings.
+``NOT =``), dates compare as their ISO text, decimals as numbers, and text meets numbers as
+ArcadeDB converts them (`_cross`); ORDER BY, min() and max() put numbers before strings.
 """
 
 from __future__ import annotations
@@ -255,20 +256,58 @@ def _first_value(result: Result) -> Any:
     return None
 
 
-def equals(left: Any, right: Any) -> bool:
+_NOT_COMPARABLE = object()
+
+
+def _cross(left: Any, right: Any) -> Any:
+    """The pair to compare when text meets a number, as ArcadeDB converts it: the right operand
+    takes the type of the left one (measured on the reference, declared or not, indexed or not).
+
+    A number on the left reads the text as a number of its own kind: an integer (or a boolean)
+    as Java's Long.parseLong would ('05' is 5, '5.0' is not an integer), a double as
+    Double.parseDouble would (' 5.5', '1e1', '5d'); text that does not read matches nothing.
+    Text on the left compares as text with the number written as Java writes it: '12' > 6 is
+    '12' > '6', false. A link on the left counts as its "#b:p" text, as SQLite sees it. Returns
+    None when the rule does not apply and _NOT_COMPARABLE when the text is not such a number.
+    """
+    if type(right) is str:
+        if not isinstance(left, _NUMBER):
+            return None
+        if codec.number_kind(left) == "integer":
+            number: Any = codec.parse_long(right)
+        else:
+            number = codec.parse_double(right)
+        if number is None or number != number:  # no number, or NaN (never equal, never ordered)
+            return _NOT_COMPARABLE
+        return left, number
+    if (type(left) is str or isinstance(left, RID)) and isinstance(right, _NUMBER):
+        if type(right) is bool:
+            return None
+        return str(left), codec.number_text(right)
+    return None
+
+
+def equals(left: Any, right: Any, convert: bool = True) -> bool:
+    """SQL ``=``: null equals nothing; text and numbers meet as `_cross` says (``convert``)."""
     if left is None or right is None:
         return False
     left = _norm(left)
     right = _norm(right)
     if left is None or right is None:
         return False
+    if convert:
+        crossed = _cross(left, right)
+        if crossed is not None:
+            if crossed is _NOT_COMPARABLE:
+                return False
+            left, right = crossed
     if type(left) is Decimal and type(right) is float:
         return float(left) == right
     if type(right) is Decimal and type(left) is float:
         return left == float(right)
     if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
-        return len(left) == len(right) and all(
-            (x is None and y is None) or equals(x, y) for x, y in zip(left, right)
+        return len(left) == len(right) and all(  # items compare strictly: [5] is not ['5']
+            (x is None and y is None) or equals(x, y, False) for x, y in zip(left, right)
         )
     if isinstance(left, RID) or isinstance(right, RID):
         return (
@@ -290,7 +329,9 @@ def case_equals(left: Any, right: Any) -> bool:
     if isinstance(left, (list, tuple)) and isinstance(right, (list, tuple)):
         return len(left) == len(right) and all(case_equals(x, y) for x, y in zip(left, right))
     if isinstance(left, dict) and isinstance(right, dict):
-        return left.keys() == right.keys() and all(case_equals(v, right[k]) for k, v in left.items())
+        return left.keys() == right.keys() and all(
+            case_equals(value, right[key]) for key, value in left.items()
+        )
     if type(left) is not type(right):
         return False
     try:
@@ -321,14 +362,22 @@ def _json_default(value: Any) -> Any:
     return str(_norm(value))
 
 
-def compare(left: Any, right: Any) -> int | None:
-    """-1, 0 or 1; None when either side is null (the comparison is then false)."""
+def compare(left: Any, right: Any, convert: bool = True) -> int | None:
+    """-1, 0 or 1; None when either side is null, or (``convert``) when text that is no number
+    meets a number on its left (the comparison is then false). Without ``convert`` (min, max)
+    values of different types order as SQLite orders them: numbers before text."""
     if left is None or right is None:
         return None
     left = _norm(left)
     right = _norm(right)
     if left is None or right is None:
         return None
+    if convert:
+        crossed = _cross(left, right)
+        if crossed is not None:
+            if crossed is _NOT_COMPARABLE:
+                return None
+            left, right = crossed
     rl, rr = _rank(left), _rank(right)
     if rl != rr:
         return -1 if rl < rr else 1

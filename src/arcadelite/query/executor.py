@@ -889,10 +889,9 @@ def _apply_update(ex: Executor, stmt: a.Update, record: Document, ctx: Ctx) -> d
                 if isinstance(current, list):
                     from .evaluate import equals
 
-                    drop = to_list(value)
-                    _set_path(
-                        props, path, [v for v in current if not any(equals(v, d) for d in drop)]
-                    )
+                    drop = to_list(value)  # items equal as they are: REMOVE tags = 5 keeps '5'
+                    kept = [v for v in current if not any(equals(v, d, False) for d in drop)]
+                    _set_path(props, path, kept)
                 elif isinstance(current, dict):
                     for key in to_list(value):
                         current.pop(key, None)
@@ -1118,7 +1117,7 @@ def describe_plan(ex: Executor, statement: a.Statement, ctx: Ctx | None) -> dict
             except ArcadeDBError:
                 values = None
         sqlite = compiled.explain(ex.storage, ex.session, values)
-        info["sqlite"] = compiled.sql
+        info["sqlite"] = compiled.sql_for(values)
         info["sqlitePlan"] = sqlite
         info["indexes"] = ex.storage.indexes_named_in("\n".join(sqlite))
     return info

@@ -113,10 +113,10 @@ class Accumulator:
                 else:
                     self.value = self.value + item
             elif function == "min":
-                if self.value is None or (compare(item, self.value) or 0) < 0:
+                if self.value is None or (compare(item, self.value, False) or 0) < 0:
                     self.value = item
             elif function == "max":
-                if self.value is None or (compare(item, self.value) or 0) > 0:
+                if self.value is None or (compare(item, self.value, False) or 0) > 0:
                     self.value = item
             elif function == "list":
                 if self.value is None:

@@ -176,6 +176,32 @@ def _declared(targets: list[TypeDef], name: str) -> list[Any] | None:
     return found
 
 
+# The SQLite types (ir.KINDS) the values of a declared property read back as; a property that
+# some target does not declare, or declares otherwise, may hold any of them.
+_KINDS_OF = {
+    **dict.fromkeys(("BOOLEAN", "BYTE", "SHORT", "INTEGER", "LONG"), ("integer",)),
+    **dict.fromkeys(("FLOAT", "DOUBLE"), ("real",)),
+    "DECIMAL": ("integer", "real"),
+    **dict.fromkeys(("STRING", "DATE", "DATETIME", "DATETIME_MICROS", "DATETIME_NANOS",
+                     "DATETIME_SECOND", "BINARY", "LINK"), ("text",)),  # fmt: skip
+}
+
+
+def _value_kinds(targets: list[TypeDef], operand: Any) -> tuple[str, ...] | None:
+    """The kinds a compared field may hold (None for record attributes: no conversion)."""
+    if not isinstance(operand, ir.Field):
+        return None
+    props = _declared(targets, operand.path[0]) if len(operand.path) == 1 else None
+    if not props:
+        return ir.KINDS
+    kinds = set()
+    for prop in props:
+        if prop.type not in _KINDS_OF:
+            return ir.KINDS
+        kinds.update(_KINDS_OF[prop.type])
+    return tuple(k for k in ir.KINDS if k in kinds)
+
+
 def _scalar_declared(targets: list[TypeDef], name: str) -> bool:
     props = _declared(targets, name)
     return props is not None and all(p.type not in _COLLECTION_TYPES for p in props)
@@ -253,7 +279,8 @@ class _Translator:
             col = self.column(node.expr)
             if col is None or not self.const(node.low) or not self.const(node.high):
                 return None
-            atom = ir.Between(col[0], self.value(node.low), self.value(node.high))
+            kinds = _value_kinds(self.targets, col[0])
+            atom = ir.Between(col[0], self.value(node.low), self.value(node.high), kinds)
             return self._guarded(atom, col, col[1])
         if isinstance(node, (a.IsNull, a.IsNotNull)):
             col = self.column(node.expr)
@@ -282,15 +309,25 @@ class _Translator:
         if op in ("=", "<>", "<", "<=", ">", ">="):
             left, right = node.left, node.right
             col = self.column(left)
+            swapped = False
             if col is None or not self.const(right):
                 col = self.column(right)
                 if col is None or not self.const(left):
                     return None
                 left, right = right, left
                 op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(op, op)
+                swapped = True
             if isinstance(col[0], ir.Special) and col[0].name == "@type" and op not in ("=", "<>"):
                 return None
-            atom = ir.Compare(op, col[0], self.value(right))
+            kinds = _value_kinds(self.targets, col[0])
+            if swapped and kinds is not None:
+                # value op field converts the field to the value's type: SQLite selects the rows
+                # of the value's kind exactly and every row of the other kind, Python decides
+                if op == "<>":
+                    return None
+                atom = ir.Compare(op, col[0], self.value(right), kinds, True)
+                return (atom if col[3] is None else ir.Or((atom, col[3]))), False
+            atom = ir.Compare(op, col[0], self.value(right), kinds)
             if op == "<>":
                 if not col[1]:
                     return None
@@ -309,7 +346,7 @@ class _Translator:
                 values = self.value(right)
             else:
                 return None
-            atom = ir.In(col[0], values)
+            atom = ir.In(col[0], values, _value_kinds(self.targets, col[0]))
             exact = col[2]
             if op != "IN":
                 return (ir.Not(atom), True) if exact else None

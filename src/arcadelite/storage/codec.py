@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import math
+import re
 import sys
 from decimal import Decimal
 from typing import Any
@@ -263,6 +264,85 @@ def sql_value(value: Any) -> Any:
     if tolist is not None:
         return tolist()
     return value
+
+
+# --- text <-> number, as ArcadeDB converts them when a comparison mixes the two -----------------
+# (measured on the reference: the right operand is converted to the type of the left one)
+
+_LONG_TEXT = re.compile(r"[+-]?\d+")  # Long.parseLong: a sign and digits (of any script), no spaces
+_DOUBLE_TEXT = re.compile(
+    r"[+-]?(?:NaN|Infinity|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fFdD]?"
+    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][+-]?\d+[fFdD]?)",
+    re.ASCII,
+)
+_JAVA_BLANKS = "".join(map(chr, range(33)))  # what Java's String.trim() removes
+
+
+def parse_long(text: str) -> int | None:
+    """The integer Java's Long.parseLong reads from text, or None where it fails."""
+    if not _LONG_TEXT.fullmatch(text):
+        return None
+    number = int(text)
+    return number if _INT64_MIN <= number <= _INT64_MAX else None
+
+
+def parse_double(text: str) -> float | None:
+    """The float Java's Double.parseDouble reads from text, or None where it fails."""
+    text = text.strip(_JAVA_BLANKS)
+    if not _DOUBLE_TEXT.fullmatch(text):
+        return None
+    if text[-1] in "fFdD" and not text.endswith(("NaN", "Infinity")) and "x" not in text.lower():
+        text = text[:-1]
+    if "x" in text.lower():
+        return float.fromhex(text.rstrip("fFdD"))
+    return float(text.replace("Infinity", "inf"))
+
+
+def number_text(value: Any) -> str:
+    """A number as Java writes it (Long.toString, Double.toString): 5, 5.0, 1.0E7, 1.0E-4."""
+    value = sql_value(value)  # a Decimal as the integer or double it is stored as
+    if type(value) is not float:
+        return str(int(value))
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
+    magnitude = abs(value)
+    if 1e-3 <= magnitude < 1e7:
+        text = repr(value)  # the shortest digits, in plain notation in this range
+        return text if "." in text else text + ".0"
+    digits, point = _shortest_digits(magnitude)
+    return ("-" if value < 0 else "") + f"{digits[0]}.{digits[1:] or '0'}E{point}"
+
+
+def _shortest_digits(magnitude: float) -> tuple[str, int]:
+    """Digits of a positive float as Java's Double.toString picks them, and the power of ten of
+    the first one: the shortest that read back as the same float; where that is one digit, the
+    two digits nearest the exact value (Java always prints two: 1.0E7, but 4.9E-324)."""
+    _, digits, exponent = Decimal(repr(magnitude)).as_tuple()
+    text = "".join(map(str, digits)).rstrip("0") or "0"
+    point = len(digits) + int(exponent) - 1
+    if len(text) == 1:
+        two = f"{Decimal(magnitude):.1e}"
+        if float(two) == magnitude:
+            mantissa, _, power = two.partition("e")
+            text, point = mantissa.replace(".", "").rstrip("0") or "0", int(power)
+    return text, point
+
+
+def number_kind(value: Any) -> str:
+    """How a stored number reads back in SQLite: "integer" or "real" (bool counts as integer)."""
+    if isinstance(value, float):
+        return "real"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return "real"
+        text = _decimal_number_text(value)
+        if "." in text or "e" in text or not _INT64_MIN <= int(value) <= _INT64_MAX:
+            return "real"
+    return "integer"
 
 
 def dumps(value: Any) -> str:

@@ -16,13 +16,24 @@ is wrapped in ``coalesce(..., 0)``.
 
 Index use: a comparison of a property with a value compiles to ``json_extract(body, '$.p') = ?``,
 the very expression of the property's SQLite expression index, so SQLite seeks the index.
+
+Text meets numbers as ArcadeDB converts them (the right operand takes the left one's type; see
+``query.evaluate._cross``): ``i = '5'`` finds the integer 5, ``s > 6`` compares ``s`` with
+``'6'`` as text. How a value converts is known only when the statement runs, so a comparison
+whose field may hold text or numbers (``kinds``) compiles into one SQL *variant* per kind of value
+(number, text that reads as a number, other text, anything else), each a union of range or
+equality terms on the field that SQLite can still seek in an index. A field declared INTEGER,
+DOUBLE or STRING holds that kind only, so its variants test only that kind.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -61,11 +72,20 @@ class Value:
 
 @_node
 class Compare:
-    """``left op right`` with op one of ``= <> < <= > >=``."""
+    """``left op right`` with op one of ``= <> < <= > >=``.
+
+    kinds (a Field compared with a Value): the SQLite types the field's values may have, of
+    ``KINDS``; text and numbers then meet as ArcadeDB converts them. None: SQLite's own order.
+    swapped: the value stood on the left in the statement, so it is the value's type that the
+    field converts to; the condition then selects a superset (rows of the other kind all pass)
+    for Python to decide.
+    """
 
     op: str
     left: Any
     right: Any
+    kinds: tuple[str, ...] | None = None
+    swapped: bool = False
 
 
 @_node
@@ -101,6 +121,7 @@ class In:
 
     operand: Any
     values: Any
+    kinds: tuple[str, ...] | None = None  # as Compare's
 
 
 @_node
@@ -116,6 +137,7 @@ class Between:
     operand: Any
     low: Any
     high: Any
+    kinds: tuple[str, ...] | None = None  # as Compare's
 
 
 @_node
@@ -145,6 +167,9 @@ class Aggregate:
 
 
 SPECIALS = ("@rid", "@type", "@out", "@in")
+KINDS = ("integer", "real", "text")
+"""SQLite's types of stored scalars (typeof of json_extract): booleans read as integer; dates,
+links, binaries, and lists and maps (as JSON text) as text."""
 
 # -------------------------------------------------------------------------------- binders
 
@@ -179,6 +204,133 @@ def _plain(value: Any) -> Any:
     if not isinstance(value, (str, int, float)) and value is not None:
         return str(value)
     return value
+
+
+# How a value meets a field of other types (a variant key): "o" plain SQLite comparison (null,
+# booleans, links, lists, maps), "n" a number, else text: "t", plus "i" when it reads as an
+# integer and "r" when it reads as a double, plus "=" when both give the same number.
+_TEXT_LIKE = (str, dt.date, bytes, bytearray, memoryview)
+
+
+def _text_of(value: Any) -> str:
+    return value if isinstance(value, str) else codec.sql_value(value)
+
+
+def _text_numbers(text: str) -> tuple[int | None, float | None]:
+    real = codec.parse_double(text)
+    return codec.parse_long(text), (None if real is None or real != real else real)
+
+
+def value_key(value: Any) -> str:
+    """The variant key of a value compared with a field (see above)."""
+    kind = type(value)
+    if kind is int or kind is float:
+        return "n"
+    if value is None or kind is bool:
+        return "o"
+    if isinstance(value, (int, float, Decimal)):
+        return "n"
+    if isinstance(value, _TEXT_LIKE):
+        integer, real = _text_numbers(_text_of(value))
+        key = "t" + ("i" if integer is not None else "") + ("r" if real is not None else "")
+        return key + "=" if integer is not None and real == integer else key
+    return "o"
+
+
+def left_value_key(value: Any) -> str:
+    """The key of a value that stood left of the field: a boolean is then a number (1 or 0),
+    and a link ("k") reads as text against numeric values."""
+    if isinstance(value, bool):
+        return "n"
+    if isinstance(value, RID) or hasattr(value, "__arcadelite_rid__"):
+        return "k"
+    return value_key(value)
+
+
+def list_key(value: Any) -> str:
+    """The key of a list compared with IN: which of its texts read as an integer only ("i") or
+    as a double only ("r"); those need terms restricted to one kind of number."""
+    key = "l"
+    items = _list_items(value)
+    keys = [value_key(v) for v in items]
+    if any("i" in k and "=" not in k for k in keys):
+        key += "i"
+    if any("r" in k and "=" not in k for k in keys):
+        key += "r"
+    return key
+
+
+def _bind_number(value: Any) -> Any:
+    """The number integer and real values compare with ("n", or text with "=")."""
+    if isinstance(value, _TEXT_LIKE):
+        return codec.parse_long(_text_of(value))
+    return bind_scalar(value)
+
+
+def _bind_integer(value: Any) -> Any:
+    return _text_numbers(_text_of(value))[0] if isinstance(value, _TEXT_LIKE) else None
+
+
+def _bind_real(value: Any) -> Any:
+    return _text_numbers(_text_of(value))[1] if isinstance(value, _TEXT_LIKE) else None
+
+
+def _bind_text(value: Any) -> Any:
+    """The text text values compare with: the value's own, or a number as Java writes it."""
+    if isinstance(value, _TEXT_LIKE):
+        return _text_of(value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return codec.number_text(value)
+    return None
+
+
+def _forms(key: str, kinds: tuple[str, ...]) -> dict[str, Callable[[Any], Any]]:
+    """Which binders a value of this key needs against fields of these kinds: "num" for
+    integer and real values alike, "integer" or "real" for one of them, "text"."""
+    forms: dict[str, Callable[[Any], Any]] = {}
+    if key == "n" or key.endswith("="):
+        if "integer" in kinds or "real" in kinds:
+            forms["num"] = bind_scalar if key == "n" else _bind_number
+    else:
+        if "i" in key and "integer" in kinds:
+            forms["integer"] = _bind_integer
+        if "r" in key and "real" in kinds:
+            forms["real"] = _bind_real
+    if "text" in kinds:
+        forms["text"] = _bind_text
+    return forms
+
+
+def _list_items(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        return list(value.tolist())
+    return [value]
+
+
+@functools.cache
+def _list_binder(kinds: tuple[str, ...], role: str) -> Callable[[Any], str]:
+    """Binder of the JSON array that ``json_each`` unrolls for ``IN ?``: role "main" holds every
+    value in the form that finds its own kind (numbers, texts, anything else as is), "integer"
+    and "real" the texts that read as one kind of number only."""
+
+    def bind(value: Any) -> str:
+        out: list[Any] = []
+        for item in _list_items(value):
+            key = value_key(item)
+            if key == "o":
+                if role == "main":
+                    out.append(_plain(item))
+                continue
+            for form, binder in _forms(key, kinds).items():
+                if form == role or (role == "main" and form in ("num", "text")):
+                    out.append(_plain(binder(item)))
+        return codec.dumps(out)
+
+    return bind
 
 
 def bind_packed_rid(value: Any) -> int | None:
@@ -239,35 +391,77 @@ def like_to_glob(pattern: Any) -> str | None:
 
 
 class Compiled:
-    """SQLite text plus how to build its parameters from the execution-time values."""
+    """SQLite text plus how to build its parameters from the execution-time values.
 
-    __slots__ = ("sql", "binders", "kind", "extra")
+    A statement with typed comparisons (see the module docstring) has one SQL text per variant:
+    the key of each typed value picks it, compiled on first use. ``sql``/``binders`` are the
+    variant of plain SQLite comparisons, what EXPLAIN shows when it has no values.
+    """
+
+    __slots__ = ("sql", "binders", "kind", "extra", "_build", "_typed", "_variants")
 
     def __init__(self, sql: str, binders: list[tuple[int, Callable[[Any], Any]]], kind: str,
-                 extra: Any = None) -> None:  # fmt: skip
+                 extra: Any = None, build: Callable[[dict], tuple[str, list]] | None = None,
+                 typed: tuple[tuple[int, Callable[[Any], str]], ...] = ()) -> None:  # fmt: skip
         self.sql = sql
         self.binders = binders
         self.kind = kind
         self.extra = extra
+        self._build = build
+        self._typed = typed
+        self._variants: dict[tuple[str, ...], tuple[str, list]] = {}
+
+    def prepare(self, values: list[Any]) -> tuple[str, list[Any]]:
+        """The SQL text for these values and its parameters."""
+        sql, binders = self.sql, self.binders
+        typed = self._typed
+        if typed:
+            if len(typed) == 1:
+                slot, classify = typed[0]
+                key: tuple[str, ...] = (classify(values[slot]),)
+            else:
+                key = tuple([classify(values[slot]) for slot, classify in typed])
+            variant = self._variants.get(key)
+            if variant is None:
+                if len(self._variants) >= 64:
+                    self._variants.clear()
+                assert self._build is not None
+                variant = self._build(dict(zip(self._typed, key)))
+                self._variants[key] = variant
+            sql, binders = variant
+        return sql, [bind(values[slot]) for slot, bind in binders]
 
     def params(self, values: list[Any]) -> list[Any]:
-        return [bind(values[slot]) for slot, bind in self.binders]
+        return self.prepare(values)[1]
+
+    def sql_for(self, values: list[Any] | None) -> str:
+        return self.sql if values is None else self.prepare(values)[0]
 
     def run(self, storage: Storage, session: Session, values: list[Any]) -> list[tuple]:
         """Execute and fetch every row (rows are materialized: no cursor stays open)."""
-        return storage.execute_sql(session, self.sql, self.params(values)).fetchall()
+        sql, params = self.prepare(values)
+        return storage.execute_sql(session, sql, params).fetchall()
 
     def explain(self, storage: Storage, session: Session, values: list[Any] | None) -> list[str]:
-        params = self.params(values) if values is not None else [None] * len(self.binders)
-        return storage.explain(session, self.sql, params)
+        if values is None:
+            sql, params = self.sql, [None] * len(self.binders)
+        else:
+            sql, params = self.prepare(values)
+        return storage.explain(session, sql, params)
 
 
 class _Builder:
-    """Numbers parameters across the branches of one statement (shared by every table)."""
+    """Numbers parameters across the branches of one statement (shared by every table).
 
-    def __init__(self) -> None:
+    variant: the key of each typed value ((slot, classifier) -> key) this text is compiled for;
+    None compiles plain SQLite comparisons. ``typed`` collects the typed values met.
+    """
+
+    def __init__(self, variant: dict | None = None) -> None:
         self.binders: list[tuple[int, Callable[[Any], Any]]] = []
         self.numbers: dict[tuple[int, Any], int] = {}
+        self.variant = variant
+        self.typed: dict[tuple[int, Callable[[Any], str]], None] = {}
 
     def param(self, slot: int, bind: Callable[[Any], Any] = bind_scalar) -> str:
         key = (slot, bind)
@@ -276,6 +470,24 @@ class _Builder:
             self.binders.append((slot, bind))
             number = self.numbers[key] = len(self.binders)
         return f"?{number}"
+
+    def key(self, slot: int, classify: Callable[[Any], str] = value_key) -> str:
+        """The variant key of a typed value ("o", plain SQLite, when compiling no variant)."""
+        self.typed[(slot, classify)] = None
+        return "o" if self.variant is None else self.variant[(slot, classify)]
+
+
+def _compiled(build: Callable[[_Builder], str], kind: str, extra: Any = None) -> Compiled:
+    """Compile build's SQL; when it meets typed values, keep build to compile variants."""
+    b = _Builder()
+    sql = build(b)
+    typed = tuple(b.typed)
+
+    def variant(keys: dict) -> tuple[str, list]:
+        vb = _Builder(keys)
+        return build(vb), vb.binders
+
+    return Compiled(sql, b.binders, kind, extra, variant if typed else None, typed)
 
 
 def _operand(node: Any, table: TypeDef, b: _Builder, rid_context: bool = False) -> str:
@@ -298,7 +510,153 @@ def _is_rid_special(node: Any) -> bool:
     return isinstance(node, Special) and node.name in ("@rid", "@out", "@in")
 
 
+def _typed_compare(op: str, field: str, slot: int, kinds: tuple[str, ...], b: _Builder,
+                   swapped: bool = False) -> str:  # fmt: skip
+    """``field op value`` where text and numbers meet as ArcadeDB converts them."""
+    key = b.key(slot, left_value_key if swapped else value_key)
+    numeric = "integer" in kinds or "real" in kinds
+    if key in ("o", "k"):  # SQLite's own comparison (a link on the left: and every number)
+        if op == "<>":
+            return f"NOT coalesce({field} = {b.param(slot)}, 0)"
+        plain = f"{field} {op} {b.param(slot)}"
+        return f"({plain} OR {field} < '')" if key == "k" and numeric else plain
+    if op == "<>":
+        return f"NOT coalesce({_typed_compare('=', field, slot, kinds, b)}, 0)"
+    forms = _forms(key, kinds)
+    if swapped and (op != "=" or key == "n"):
+        # a superset: rows of the value's own kind exactly, the others all. ('5' = i holds only
+        # where i reads back from '5' too, so text keeps the exact terms below for "=".)
+        if key == "n":
+            terms = [f"{field} {op} {b.param(slot, _bind_number)}"] if numeric else []
+            if "text" in kinds:
+                terms.append(f"{field} >= ''")
+        else:
+            terms = [_text_term(op, field, b.param(slot, _bind_text), numeric)]
+            if numeric:
+                terms.append(f"{field} < ''")
+        return "(" + " OR ".join(terms) + ")"
+    number = b.param(slot, forms["num"]) if "num" in forms else None
+    text = b.param(slot, forms["text"]) if "text" in forms else None
+    if number is not None and text is not None:  # the usual mixed field: one seek or range each
+        if op == "=":
+            return f"{field} IN ({number}, {text})"
+        if op in ("<", "<="):
+            return f"({field} {op} {number} OR ({field} >= '' AND {field} {op} {text}))"
+        return f"({field} {op} {number} AND ({field} < '' OR {field} {op} {text}))"
+    terms = []
+    if number is not None:  # (no text values here: with them, the form above)
+        terms.append(f"{field} {op} {number}")
+    for kind in ("integer", "real"):
+        if kind in forms:
+            guard = f" AND typeof({field}) = '{kind}'" if len(kinds) > 1 else ""
+            terms.append(f"{field} {op} {b.param(slot, forms[kind])}{guard}")
+    if text is not None:
+        terms.append(_text_term(op, field, text, numeric))
+    if not terms:
+        return "0"
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(f"({t})" for t in terms) + ")"
+
+
+def _text_term(op: str, field: str, text: str, numeric: bool) -> str:
+    """field op text over text values only (numbers sort before any text in SQLite)."""
+    if op in ("<", "<=") and numeric:
+        return f"({field} >= '' AND {field} {op} {text})"
+    return f"{field} {op} {text}"
+
+
+def _typed_in(field: str, values: Any, kinds: tuple[str, ...], b: _Builder) -> str:
+    """``field IN values`` with each value meeting the field as ``=`` would."""
+    common: list[str] = []
+    only: dict[str, list[str]] = {"integer": [], "real": []}
+    if isinstance(values, Value):
+        key = b.key(values.slot, list_key)
+
+        def unrolled(role: str) -> str:
+            return f"SELECT value FROM json_each({b.param(values.slot, _list_binder(kinds, role))})"
+
+        common.append(unrolled("main"))
+        for kind, flag in (("integer", "i"), ("real", "r")):
+            if flag in key and kind in kinds:
+                only[kind].append(unrolled(kind))
+        terms = [f"{field} IN ({common[0]})"]
+        for kind, lists in only.items():
+            guard = f" AND typeof({field}) = '{kind}'" if len(kinds) > 1 else ""
+            terms += [f"({field} IN ({q}){guard})" for q in lists]
+        return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+    for value in values:
+        key = b.key(value.slot)
+        if key == "o":
+            common.append(b.param(value.slot))
+            continue
+        for form, binder in _forms(key, kinds).items():
+            (common if form in ("num", "text") else only[form]).append(b.param(value.slot, binder))
+    terms = [f"{field} IN ({', '.join(common)})"] if common else []
+    for kind, params in only.items():
+        if params:
+            guard = f" AND typeof({field}) = '{kind}'" if len(kinds) > 1 else ""
+            terms.append(f"({field} IN ({', '.join(params)}){guard})")
+    if not terms:
+        return "0"
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(terms) + ")"
+
+
+def _bound_form(kind: str, key: str) -> Callable[[Any], Any] | None:
+    """How a BETWEEN bound of this key reads for values of one kind (None: it matches none)."""
+    if key == "o" or (key == "n" and kind != "text"):
+        return bind_scalar
+    if kind == "text":
+        return _bind_text
+    if key.endswith("="):
+        return _bind_number
+    if kind == "integer" and "i" in key:
+        return _bind_integer
+    if kind == "real" and "r" in key:
+        return _bind_real
+    return None
+
+
+def _typed_between(field: str, low: Value, high: Value, kinds: tuple[str, ...],
+                   b: _Builder) -> str:  # fmt: skip
+    """``field BETWEEN low AND high``, each bound meeting the field as ``>=``/``<=`` would."""
+    keys = (b.key(low.slot), b.key(high.slot))
+    if keys == ("o", "o"):
+        return f"{field} BETWEEN {b.param(low.slot)} AND {b.param(high.slot)}"
+    branches: list[tuple[list[str], Any, Any]] = []
+    for kind in KINDS:
+        if kind not in kinds:
+            continue
+        forms = (_bound_form(kind, keys[0]), _bound_form(kind, keys[1]))
+        if forms[0] is None or forms[1] is None:
+            continue
+        if kind == "real" and branches and branches[-1] == (["integer"], *forms):
+            branches[-1][0].append(kind)  # the same bounds for both kinds of number
+        else:
+            branches.append(([kind], *forms))
+    numeric = [k for k in kinds if k != "text"]
+    terms = []
+    for branch_kinds, lo, hi in branches:
+        term = f"{field} BETWEEN {b.param(low.slot, lo)} AND {b.param(high.slot, hi)}"
+        # bounds of the branch's own kind select only values of that kind (numbers sort before
+        # text); values of other kinds (a bound that is a boolean, a list ...) need the test
+        own = "o" not in keys and branch_kinds in (["text"], numeric)
+        if len(kinds) > 1 and not own:
+            names = ", ".join(f"'{k}'" for k in branch_kinds)
+            term += f" AND typeof({field}) IN ({names})"
+        terms.append(term)
+    if not terms:
+        return "0"
+    return terms[0] if len(terms) == 1 else "(" + " OR ".join(f"({t})" for t in terms) + ")"
+
+
 def _condition(node: Any, table: TypeDef, b: _Builder) -> str:
+    if isinstance(node, Compare) and node.kinds is not None and isinstance(node.left, Field):
+        field = _operand(node.left, table, b)
+        return _typed_compare(node.op, field, node.right.slot, node.kinds, b, node.swapped)
+    if isinstance(node, In) and node.kinds is not None and isinstance(node.operand, Field):
+        return _typed_in(_operand(node.operand, table, b), node.values, node.kinds, b)
+    if isinstance(node, Between) and node.kinds is not None and isinstance(node.operand, Field):
+        field = _operand(node.operand, table, b)
+        return _typed_between(field, node.low, node.high, node.kinds, b)
     if isinstance(node, Compare):
         rid = _is_rid_special(node.left) or _is_rid_special(node.right)
         if (
@@ -362,7 +720,11 @@ def _where(filter: Any, table: TypeDef, b: _Builder) -> str:
 def compile_scan(targets: list[TypeDef], filter: Any = None, order: tuple[OrderKey, ...] = (),
                  skip: Value | None = None, limit: Value | None = None) -> Compiled:  # fmt: skip
     """Rows ``(type id, pos, body, tags, out_rid, in_rid)`` of the targets matching filter."""
-    b = _Builder()
+    return _compiled(lambda b: _scan_sql(b, targets, filter, order, skip, limit), "scan")
+
+
+def _scan_sql(b: _Builder, targets: list[TypeDef], filter: Any, order: tuple[OrderKey, ...],
+              skip: Value | None, limit: Value | None) -> str:  # fmt: skip
     if len(targets) == 1:
         table = targets[0]
         sql = f"SELECT {_columns(table)} FROM {table.table}{_where(filter, table, b)}"
@@ -391,7 +753,7 @@ def compile_scan(targets: list[TypeDef], filter: Any = None, order: tuple[OrderK
         sql += " LIMIT " + (b.param(limit.slot, _bind_limit) if limit is not None else "-1")
         if skip is not None:
             sql += " OFFSET " + b.param(skip.slot, _bind_skip)
-    return Compiled(sql, b.binders, "scan")
+    return sql
 
 
 def _count_value(value: Any, clause: str) -> int:
@@ -414,16 +776,17 @@ def _bind_skip(value: Any) -> int:
 
 def compile_count(targets: list[TypeDef], filter: Any = None) -> Compiled:
     """One row holding the number of matching records."""
-    b = _Builder()
-    if len(targets) == 1:
-        table = targets[0]
-        sql = f"SELECT count(*) FROM {table.table}{_where(filter, table, b)}"
-    else:
+
+    def build(b: _Builder) -> str:
+        if len(targets) == 1:
+            table = targets[0]
+            return f"SELECT count(*) FROM {table.table}{_where(filter, table, b)}"
         parts = " UNION ALL ".join(
             f"SELECT count(*) AS c FROM {t.table}{_where(filter, t, b)}" for t in targets
         )
-        sql = f"SELECT coalesce(sum(c), 0) FROM ({parts})"
-    return Compiled(sql, b.binders, "count")
+        return f"SELECT coalesce(sum(c), 0) FROM ({parts})"
+
+    return _compiled(build, "count")
 
 
 def _tag_probe(path: tuple[str, ...]) -> str:
@@ -437,7 +800,15 @@ def compile_aggregate(targets: list[TypeDef], group: tuple[Any, ...],
     """One row per group: group values (with their JSON types), then per aggregate its result
     (``avg`` as sum and count), then a flag that is 1 when some aggregated or grouped value was
     a tagged type (date, decimal, link ...): the caller must then aggregate in Python instead."""
-    b = _Builder()
+    return _compiled(
+        lambda b: _aggregate_sql(b, targets, group, aggregates, filter),
+        "aggregate",
+        (len(group), aggregates),
+    )
+
+
+def _aggregate_sql(b: _Builder, targets: list[TypeDef], group: tuple[Any, ...],
+                   aggregates: tuple[Aggregate, ...], filter: Any) -> str:  # fmt: skip
     typed_paths: list[tuple[str, ...]] = []
     for expr in list(group) + [a.expr for a in aggregates if a.function != "count"]:
         if isinstance(expr, Field) and expr.path not in typed_paths:
@@ -476,7 +847,7 @@ def compile_aggregate(targets: list[TypeDef], group: tuple[Any, ...],
     sql = f"SELECT {', '.join(outer)} FROM ({' UNION ALL '.join(branches)})"
     if group:
         sql += " GROUP BY " + ", ".join(f"g{i}" for i in range(len(group)))
-    return Compiled(sql, b.binders, "aggregate", (len(group), aggregates))
+    return sql
 
 
 def decode_group_value(value: Any, json_type: str | None) -> Any:
@@ -489,6 +860,7 @@ def decode_group_value(value: Any, json_type: str | None) -> Any:
 
 
 __all__ = [
+    "KINDS",
     "Aggregate",
     "And",
     "Between",
