@@ -797,3 +797,69 @@ def test_drop_a_vertex_type_whose_vertices_have_edges(db, snapshot):
     assert snapshot(db) == before
     db.schema.drop_type("P", unsafe=True)
     assert db.schema.exists_type("P") is False
+
+
+# --- declaring a property over records that already hold it ------------------------------------
+
+
+def _values(db, type_name: str, name: str) -> list:
+    return [r.get(name) for r in db.query("sql", f"SELECT FROM {type_name} ORDER BY @rid")]
+
+
+def test_declaring_a_property_converts_the_values_already_stored(db):
+    """Values stored as another kind are converted, so that filters find them by type."""
+    db.schema.create_document_type("Reading")
+    db.command("sql", "CREATE DOCUMENT TYPE Late EXTENDS Reading")
+    with db.transaction():
+        for value in ("12", 7, "-3", None):
+            db.new_document("Reading").set("n", value).set("x", value).save()
+        db.new_document("Late").set("n", "40").set("day", "2024-02-29").save()
+    db.command("sql", "CREATE PROPERTY Reading.n INTEGER")
+    assert _values(db, "Reading", "n") == [12, 7, -3, None, 40]
+    assert [r.get("n") for r in db.query("sql", "SELECT FROM Reading WHERE n = 12")] == [12]
+    assert [r.get("n") for r in db.query("sql", "SELECT FROM Late WHERE n > 5")] == [40]
+    db.command("sql", "CREATE PROPERTY Reading.x DOUBLE")
+    assert _values(db, "Reading", "x")[:3] == [12.0, 7.0, -3.0]
+    assert [type(v) for v in _values(db, "Reading", "x")[:3]] == [float] * 3
+    db.schema.create_property("Reading", "day", "DATE")  # an ISO string, as a write converts it
+    assert _values(db, "Reading", "day")[-1] == dt.date(2024, 2, 29)
+    db.command("sql", "CREATE PROPERTY Reading.unused STRING")  # no record holds it
+    assert db.count_type("Reading") == 5
+
+
+def test_declaring_a_property_some_record_contradicts_is_refused_and_changes_nothing(db):
+    db.schema.create_document_type("Reading")
+    with db.transaction():
+        first = db.new_document("Reading").set("n", "12").save()
+        bad = db.new_document("Reading").set("n", "twelve").save()
+    with pytest.raises(SchemaError, match=rf"Reading\.n.*INTEGER.*{re.escape(bad.get_rid())}"):
+        db.command("sql", "CREATE PROPERTY Reading.n INTEGER")
+    assert db.schema.get_type("Reading").get_property("n") is None
+    assert _values(db, "Reading", "n") == ["12", "twelve"]  # "12" not converted either
+    with pytest.raises(SchemaError, match="twelve"):
+        db.schema.create_property("Reading", "n", "LONG")
+    with db.transaction():
+        bad.modify().set("n", "13").save()
+    db.schema.create_property("Reading", "n", "LONG")
+    assert _values(db, "Reading", "n") == [12, 13]
+    assert db.lookup_by_rid(first.get_rid()).get("n") == 12
+
+
+def test_retyping_a_property_converts_or_refuses_like_declaring_it(db):
+    """The write path's rules: lossless conversions happen, others are errors (an int is not
+    silently made text, a fraction not silently dropped)."""
+    db.schema.create_document_type("Reading")
+    db.schema.create_property("Reading", "n", "INTEGER")
+    with db.transaction():
+        db.new_document("Reading").set("n", 5).save()
+        db.new_document("Reading").set("n", 6).save()
+    with pytest.raises(SchemaError, match=r"#\d+:\d+ holds 5"):
+        db.command("sql", "ALTER PROPERTY Reading.n TYPE STRING")
+    db.command("sql", "ALTER PROPERTY Reading.n TYPE DOUBLE")
+    assert _values(db, "Reading", "n") == [5.0, 6.0]
+    with db.transaction():
+        db.new_document("Reading").set("n", 6.5).save()
+    with pytest.raises(SchemaError, match="6.5"):
+        db.command("sql", "ALTER PROPERTY Reading.n TYPE INTEGER")
+    assert db.schema.get_type("Reading").get_property("n").get_type() == "DOUBLE"
+    assert _values(db, "Reading", "n") == [5.0, 6.0, 6.5]

@@ -58,8 +58,17 @@ from .catalog import (
     normalize_property_type,
     validate,
 )
+from .catalog import convert as convert_value  # noqa: I001 - the name says what it converts
 
 DB_FILE = "arcadelite.sqlite"
+#: The JSON types (SQLite's json_type) a declared property's values are stored as when no
+#: conversion is needed; other types, and tagged values, are checked by _conform_stored_values.
+_NATIVE_JSON_TYPES = {
+    **dict.fromkeys(("BYTE", "SHORT", "INTEGER", "LONG"), ("integer",)),
+    **dict.fromkeys(("FLOAT", "DOUBLE"), ("real",)),
+    "BOOLEAN": ("true", "false"),
+    "STRING": ("text",),
+}
 LOCK_FILE = "lock"
 FORMAT_VERSION = "1"
 SYNC_MODES = {"no": "OFF", "yes_nometadata": "NORMAL", "yes_full": "FULL"}
@@ -737,7 +746,47 @@ class Storage:
             )
             type_def.properties[name] = prop
             self._changed()
+            try:
+                self._conform_stored_values(s, type_def, prop)
+            except BaseException:
+                del type_def.properties[name]
+                self._changed()
+                raise
         return prop
+
+    def _conform_stored_values(self, session: Session, type_def: TypeDef,
+                               prop: PropertyDef) -> None:  # fmt: skip
+        """Make the values records already hold for a newly declared (or retyped) property
+        read as its type: a value that cannot be converted is an error naming its record (as
+        ArcadeDB refuses such a CREATE PROPERTY), one stored as another kind is converted (so
+        SQLite filters may trust the declared type). Only rows that may differ are read."""
+        path = json_path(prop.name)
+        native = _NATIVE_JSON_TYPES.get(prop.type)
+        suspect = f"json_type(body, {path}) NOT IN ('null')"
+        if native is not None:
+            allowed = ", ".join(f"'{t}'" for t in native)
+            suspect += f" AND (json_type(body, {path}) NOT IN ({allowed}) OR tags IS NOT NULL)"
+        for target in type_def.polymorphic:
+            rows = session.cursor.execute(
+                f"SELECT pos, body, tags FROM {target.table} WHERE {suspect}"
+            ).fetchall()
+            changed = []
+            for position, body, tags in rows:
+                props = codec.decode_record(body, tags)
+                value = props[prop.name]
+                try:
+                    converted = convert_value(prop, value, target.name)
+                except ValidationError as exc:
+                    raise SchemaError(
+                        f"Cannot declare '{type_def.name}.{prop.name}' as {prop.type}: record "
+                        f"{RID(target.id, position)} holds {value!r}, which cannot be read as "
+                        f"one ({exc})"
+                    ) from None
+                if type(converted) is not type(value) or converted != value:
+                    props[prop.name] = converted
+                    changed.append((*codec.encode_record(props), position))
+            if changed:
+                self.update_rows(session, target, changed)
 
     def alter_property(self, session: Session, type_name: str, name: str, attribute: str,
                        value: Any) -> PropertyDef:  # fmt: skip
@@ -748,7 +797,12 @@ class Storage:
         attribute = attribute.lower()
         with self.writing(session, schema=True) as s:
             if attribute == "type":
-                prop.type = normalize_property_type(value)
+                old_type, prop.type = prop.type, normalize_property_type(value)
+                try:
+                    self._conform_stored_values(s, type_def, prop)
+                except BaseException:
+                    prop.type = old_type
+                    raise
             else:
                 set_constraint(prop, attribute, value, type_name)
             s.cursor.execute(
