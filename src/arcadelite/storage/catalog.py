@@ -253,6 +253,9 @@ def convert(prop: PropertyDef, value: Any, type_name: str) -> Any:
 _MISMATCH = object()
 
 
+_INT_TEXT = re.compile(r"\s*[-+]?\d+\s*")
+
+
 def _to_int(value: Any, prop: PropertyDef) -> Any:
     low, high = _INT_RANGES[prop.type]
     if isinstance(value, bool):
@@ -263,7 +266,7 @@ def _to_int(value: Any, prop: PropertyDef) -> Any:
         number = int(value)
     elif isinstance(value, Decimal) and value == value.to_integral_value():
         number = int(value)
-    elif isinstance(value, str) and re.fullmatch(r"\s*[-+]?\d+\s*", value):
+    elif isinstance(value, str) and _INT_TEXT.fullmatch(value):
         number = int(value)
     else:
         return _MISMATCH
