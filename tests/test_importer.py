@@ -287,23 +287,29 @@ def test_import_inside_a_transaction_is_refused(db, tmp_path):
 # --- the bulk path: batches written as one JSON array ----------------------------------------------
 
 
+@pytest.fixture
+def batches(monkeypatch) -> list[int]:
+    """The sizes of the batches written as one JSON array (a spy on the executor's bulk path)."""
+    from arcadelite.async_executor import AsyncExecutor
+
+    sizes: list[int] = []
+    write_rows = AsyncExecutor._write_json_rows
+    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
+                        lambda ex, *args: sizes.append(args[2]) or write_rows(ex, *args))  # fmt: skip
+    return sizes
+
+
 def _big_csv(tmp_path, rows: int, note=lambda i: f"n{i}") -> str:
     lines = ["id,name,score,note"] + [f"{i},name {i},{i / 4},{note(i)}" for i in range(rows)]
     return write(tmp_path / "big.csv", "\n".join(lines) + "\n")
 
 
-def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path, monkeypatch):
+def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path, batches):
     """An unchecked type takes the JSON-array path (but for a batch with an integer beyond 53
     bits, which the record path checks); a declared property forces the record path."""
-    from arcadelite.async_executor import AsyncExecutor
-
     path = _big_csv(tmp_path, 5000, note=lambda i: str(2**53 + 1) if i == 4500 else f"null{i}")
     db.schema.create_document_type("Checked")
     db.schema.create_property("Checked", "name", "STRING")
-    batches = []
-    write_rows = AsyncExecutor._write_json_rows
-    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
-                        lambda ex, *args: batches.append(args[2]) or write_rows(ex, *args))  # fmt: skip
     bulk = arcadedb.import_csv(db, path, "Bulk")
     assert batches == [2000, 2000]  # the third batch holds 2**53 + 1: record by record
     checked = arcadedb.import_csv(db, path, "Checked")
@@ -369,9 +375,7 @@ def test_bulk_rows_are_refused_for_types_that_check_records(db):
     assert db.count_type("Keyed") == 0 and db.count_type("Free") == 0
 
 
-def test_jsonl_bulk_path_matches_the_record_path_and_reports_only_bad_rows(db, tmp_path, monkeypatch):
-    from arcadelite.async_executor import AsyncExecutor
-
+def test_jsonl_bulk_path_matches_the_record_path_and_reports_only_bad_rows(db, tmp_path, batches):
     rows = [{"i": i, "v": None if i % 3 else {"deep": [i, "x", 1.5]}, "@rid": "#9:9"}
             for i in range(4500)]  # fmt: skip
     text = "\n".join(orjson_text(r) for r in rows)
@@ -379,10 +383,6 @@ def test_jsonl_bulk_path_matches_the_record_path_and_reports_only_bad_rows(db, t
     path = write(tmp_path / "rows.jsonl", text + "\n")
     db.schema.create_document_type("Checked")
     db.schema.create_property("Checked", "i", "INTEGER")
-    batches = []
-    write_rows = AsyncExecutor._write_json_rows
-    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
-                        lambda ex, *args: batches.append(args[2]) or write_rows(ex, *args))  # fmt: skip
     bulk = arcadedb.Importer(db).import_jsonl(path, "Bulk")
     assert batches == [2000, 2000]  # the last batch holds the huge integer: one by one
     checked = arcadedb.Importer(db).import_jsonl(path, "Checked")
