@@ -532,7 +532,6 @@ class _RowImport:
         declared = set(type_def.all_properties)
         trim = self.opts["trimText"]
         create = ex.create_record
-        failed = self._write_failed
         # A type that checks nothing per record: each batch is one JSON array, no record objects
         bulk = ex._takes_json_rows(type_def)
         for rows, lines in self._batches(reader, names):
@@ -558,9 +557,10 @@ class _RowImport:
                 if bodies is not None:  # else a value needs the record path's checks
                     ex._write_json_rows(type_def, bodies, len(props))
                     continue
-            records = list(map(cls, repeat(db), repeat(type_def), props))
-            _consume(map(setattr, records, repeat("_line"), lines))
-            _consume(map(create, records, repeat(None), repeat(failed)))
+            # No list of the records and no error callback each (on_error is that callback):
+            # records only the executor holds are not kept until commit (see _give_rids).
+            _consume(map(create, map(_with_line, map(cls, repeat(db), repeat(type_def), props),
+                                     lines)))  # fmt: skip
             if self.stop:
                 return
 
@@ -594,7 +594,7 @@ class _RowImport:
             return
         record = _ImportedEdge(self.db, self.type_def, props, None, True, ends[0], ends[1])
         record._line = line
-        ex.create_record(record, None, self._write_failed)
+        ex.create_record(record)  # a failure goes to on_error: _write_failed
 
     def _resolve_vertex(self, value: Any, field: str) -> RID:
         if value is None or value == "":
@@ -669,7 +669,6 @@ class _RowImport:
         type_def = self.type_def
         db = self.db
         cls = _RECORD_CLASSES.get(self.kind)
-        failed = self._write_failed
         id_prop = opts["typeIdProperty"] if self.kind == "vertex" else None
         # A type that checks nothing per record: rows go to SQLite as one JSON array per batch
         batch: list[dict[str, Any]] | None = [] if cls and ex._takes_json_rows(type_def) else None
@@ -711,7 +710,7 @@ class _RowImport:
                             continue
                     record = cls(db, type_def, props)
                     record._line = line_no
-                    ex.create_record(record, None, failed)
+                    ex.create_record(record)
             if batch:  # the rows read so far, also those before a row that stops the import
                 self._write_json_batch(ex, batch, lines)
 
@@ -726,7 +725,7 @@ class _RowImport:
         for props, line_no in zip(batch, lines):
             record = cls(self.db, self.type_def, props)
             record._line = line_no
-            ex.create_record(record, None, self._write_failed)
+            ex.create_record(record)
 
 
 #: A run of digits long enough to be an integer orjson would turn into a float (beyond 64 bits):
@@ -765,6 +764,11 @@ def _id_value(value: Any, id_type: str) -> Any:
         return int(str(value).strip())
     except ValueError:
         raise ArcadeDBError(f"id {value!r} is not an integer ({id_type})") from None
+
+
+def _with_line(record: Any, line: int) -> Any:
+    record._line = line
+    return record
 
 
 def _consume(iterator: Iterator[Any]) -> None:
