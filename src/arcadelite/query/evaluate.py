@@ -1,13 +1,21 @@
 """Python evaluation of SQL expressions: each AST expression is compiled once into a closure.
 
 ``Compiler.expr(node)`` returns ``f(ctx) -> value``; ``Compiler.condition(node)`` returns
-``f(ctx) -> bool``. The closures read the row being evaluated from ``ctx.current`` (a record, a
+``f(ctx) -> True | False | None`` (None: unknown, see below). The closures read the row being evaluated from ``ctx.current`` (a record, a
 projected dict, a Result or a plain value) and parameters, variables and the database from ``ctx``.
 
 Comparison semantics mirror what the storage layer compiles for SQLite, so that a condition gives
-the same answer whether it was pushed down or evaluated here: null compares false (``<>`` is
-``NOT =``), dates compare as their ISO text, decimals as numbers, and text meets numbers as
-ArcadeDB converts them (`_cross`); ORDER BY, min() and max() put numbers before strings.
+the same answer whether it was pushed down or evaluated here: dates compare as their ISO text,
+decimals as numbers, and text meets numbers as ArcadeDB converts them (`_cross`); ORDER BY, min()
+and max() put numbers before strings.
+
+Conditions are three-valued, as the reference evaluates them (docs/reference-notes.md §10): a
+comparison (``= <> < <= > >=``, BETWEEN) with a null or missing operand is *unknown* (None), IN
+is unknown when nothing matches and the operand is null (the list not empty) or the list holds a
+null, and NOT, AND, OR follow Kleene's rules, so ``i <> 5`` and ``NOT (i = 5)`` do not hold where
+``i`` is missing. LIKE, MATCHES, the CONTAINS family, IS [NOT] NULL/DEFINED and INSTANCEOF are
+never unknown. A WHERE keeps the rows whose condition is True; a projected condition shows
+unknown as null.
 """
 
 from __future__ import annotations
@@ -488,6 +496,63 @@ def in_list(left: Any, right: Any) -> bool:
     return any(equals(left, item) for item in items)
 
 
+def in_list3(left: Any, right: Any) -> bool | None:
+    """Three-valued ``left IN right``: True on a match; else unknown (None) when left is null
+    and right is no empty list, or right holds a null; else False (as the reference answers)."""
+    if right is None:
+        return None
+    items = _subquery_values(right)
+    if left is None:
+        return None if items else False
+    if is_multi(left):
+        return any(in_list(item, items) for item in left)
+    if any(equals(left, item) for item in items):
+        return True
+    return None if any(item is None for item in items) else False
+
+
+def _and3(parts: list[Callable[[Ctx], Any]]) -> Callable[[Ctx], bool | None]:
+    """Kleene AND: False wins, then unknown (None), else True."""
+
+    def and_(ctx: Ctx) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(ctx)
+            if value is None:
+                unknown = True
+            elif not value:
+                return False
+        return None if unknown else True
+
+    return and_
+
+
+def _or3(parts: list[Callable[[Ctx], Any]]) -> Callable[[Ctx], bool | None]:
+    """Kleene OR: True wins, then unknown (None), else False."""
+
+    def or_(ctx: Ctx) -> bool | None:
+        unknown = False
+        for part in parts:
+            value = part(ctx)
+            if value is None:
+                unknown = True
+            elif value:
+                return True
+        return None if unknown else False
+
+    return or_
+
+
+def _ordered3(
+    result: int | None, left: Any, right: Any, test: Callable[[int], bool]
+) -> bool | None:
+    """An ordering test of compare()'s result: unknown when an operand is null, false when the
+    values do not compare (text that is no number against a number)."""
+    if left is None or right is None:
+        return None
+    return result is not None and test(result)
+
+
 def contains(ctx: Ctx, left: Any, right: Any, condition: Fn | None) -> bool:
     if left is None:
         return False
@@ -632,6 +697,13 @@ def _text(value: Any) -> str:
 # ------------------------------------------------------------------------------- compiler
 
 
+_AT_LEAST: Callable[[int], bool] = lambda c: c >= 0  # noqa: E731
+_AT_MOST: Callable[[int], bool] = lambda c: c <= 0  # noqa: E731
+_ORDER_TESTS: dict[str, Callable[[int], bool]] = {
+    "<": lambda c: c < 0, "<=": _AT_MOST, ">": lambda c: c > 0, ">=": _AT_LEAST,
+}  # fmt: skip
+
+
 class Compiler:
     """Compiles expressions of one statement; aggregates register here when allowed."""
 
@@ -661,11 +733,9 @@ class Compiler:
         if kind is a.Comparison:
             return self._comparison(node)
         if kind is a.And:
-            parts = [self.condition(x) for x in node.operands]
-            return lambda ctx: all(p(ctx) for p in parts)
+            return _and3([self.condition(x) for x in node.operands])
         if kind is a.Or:
-            parts = [self.condition(x) for x in node.operands]
-            return lambda ctx: any(p(ctx) for p in parts)
+            return _or3([self.condition(x) for x in node.operands])
         if kind is a.UnaryOp:
             return self._unary(node)
         if kind is a.BinaryOp:
@@ -682,10 +752,15 @@ class Compiler:
         if kind is a.Between:
             value, low, high = self.expr(node.expr), self.expr(node.low), self.expr(node.high)
 
-            def between(ctx: Ctx) -> bool:
-                v = value(ctx)
-                lo, hi = compare(v, low(ctx)), compare(v, high(ctx))
-                return lo is not None and hi is not None and lo >= 0 and hi <= 0
+            def between(ctx: Ctx) -> bool | None:
+                v, lo, hi = value(ctx), low(ctx), high(ctx)
+                above = _ordered3(compare(v, lo), v, lo, _AT_LEAST)
+                if above is False:
+                    return False
+                below = _ordered3(compare(v, hi), v, hi, _AT_MOST)
+                if below is False:
+                    return False
+                return None if above is None or below is None else True
 
             return between
         if kind is a.RidLiteral:
@@ -812,7 +887,12 @@ class Compiler:
     def _unary(self, node: a.UnaryOp) -> Fn:
         if node.op == "NOT":
             inner = self.condition(node.operand)
-            return lambda ctx: not inner(ctx)
+
+            def not_(ctx: Ctx) -> bool | None:
+                value = inner(ctx)
+                return None if value is None else not value
+
+            return not_
         inner_value = self.expr(node.operand)
         if node.op == "-":
 
@@ -883,16 +963,24 @@ class Compiler:
             condition = self.condition(node.right)
             return lambda ctx: contains(ctx, left(ctx), None, condition)
         right = self.expr(node.right)
-        if op == "=":
-            return lambda ctx: equals(left(ctx), right(ctx))
-        if op == "<>":
-            return lambda ctx: not equals(left(ctx), right(ctx))
-        if op in ("<", "<=", ">", ">="):
-            test = {"<": lambda c: c < 0, "<=": lambda c: c <= 0, ">": lambda c: c > 0,
-                    ">=": lambda c: c >= 0}[op]  # fmt: skip
+        if op == "=" or op == "<>":
+            equal = op == "="
 
-            def ordered(ctx: Ctx) -> bool:
-                result = compare(left(ctx), right(ctx))
+            def equality(ctx: Ctx) -> bool | None:
+                x, y = left(ctx), right(ctx)
+                if x is None or y is None:
+                    return None
+                return equals(x, y) is equal
+
+            return equality
+        if op in ("<", "<=", ">", ">="):
+            test = _ORDER_TESTS[op]
+
+            def ordered(ctx: Ctx) -> bool | None:
+                x, y = left(ctx), right(ctx)
+                if x is None or y is None:
+                    return None
+                result = compare(x, y)
                 return result is not None and test(result)
 
             return ordered
@@ -900,9 +988,14 @@ class Compiler:
             ignore = op == "ILIKE"
             return lambda ctx: like(left(ctx), right(ctx), ignore)
         if op == "IN":
-            return lambda ctx: in_list(left(ctx), right(ctx))
+            return lambda ctx: in_list3(left(ctx), right(ctx))
         if op in ("NOT IN", "NOT_IN"):
-            return lambda ctx: not in_list(left(ctx), right(ctx))
+
+            def not_in(ctx: Ctx) -> bool | None:
+                found = in_list3(left(ctx), right(ctx))
+                return None if found is None else not found
+
+            return not_in
         if op == "CONTAINS":
             return lambda ctx: contains(ctx, left(ctx), right(ctx), None)
         if op == "CONTAINSKEY":

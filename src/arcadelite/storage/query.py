@@ -9,10 +9,15 @@ Values are not inlined: every ``Value(slot)`` becomes a numbered SQLite paramete
 converts the execution-time value (``values[slot]``) into the form it compares as inside SQLite
 (see ``codec.sql_value``). A compiled query is therefore reusable for any parameter values.
 
-Semantics follow ArcadeDB's two-valued logic: a comparison with a missing or null operand is false,
-``a <> b`` is ``NOT (a = b)`` (so true when ``a`` is null), and ``NOT`` of a false comparison is
-true. SQLite's NULL propagation agrees with that in positive positions; under ``NOT`` the operand
-is wrapped in ``coalesce(..., 0)``.
+Conditions are three-valued, as ArcadeDB evaluates them (measured on the reference, see
+docs/reference-notes.md §10): a comparison with a missing or null operand is *unknown*, not false,
+so ``i <> 5`` (compiled as ``NOT (i = 5)``), ``NOT (i = 5)`` and ``i NOT IN [5]`` do not hold
+where ``i`` is missing; IN is unknown when nothing matches and the operand is null (the list not
+empty) or the list holds a null; LIKE, IS NULL and IS DEFINED are never unknown; NOT, AND and OR
+are Kleene's, as SQLite's are. In a positive position only "true" matters, so a condition
+compiles to the plain, index-friendly SQL. Under ``NOT`` each atom compiles *exactly*: ``CASE
+WHEN <true> THEN 1 WHEN <unknown> THEN NULL ELSE 0 END``, whatever the typed variants below
+produce for null fields.
 
 Index use: a comparison of a property with a value compiles to ``json_extract(body, '$.p') = ?``,
 the very expression of the property's SQLite expression index, so SQLite seeks the index.
@@ -516,12 +521,8 @@ def _typed_compare(op: str, field: str, slot: int, kinds: tuple[str, ...], b: _B
     key = b.key(slot, left_value_key if swapped else value_key)
     numeric = "integer" in kinds or "real" in kinds
     if key in ("o", "k"):  # SQLite's own comparison (a link on the left: and every number)
-        if op == "<>":
-            return f"NOT coalesce({field} = {b.param(slot)}, 0)"
         plain = f"{field} {op} {b.param(slot)}"
         return f"({plain} OR {field} < '')" if key == "k" and numeric else plain
-    if op == "<>":
-        return f"NOT coalesce({_typed_compare('=', field, slot, kinds, b)}, 0)"
     forms = _forms(key, kinds)
     if swapped and (op != "=" or key == "n"):
         # a superset: rows of the value's own kind exactly, the others all. ('5' = i holds only
@@ -648,7 +649,77 @@ def _typed_between(field: str, low: Value, high: Value, kinds: tuple[str, ...],
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(f"({t})" for t in terms) + ")"
 
 
+def _is_null_flag(value: Any) -> int:
+    """1 when a compared value is null (the comparison is then unknown)."""
+    return 1 if value is None else 0
+
+
+def _list_unknown(value: Any) -> int:
+    """How ``x IN value`` is unknown when nothing matches: 2 always (the list is null or holds a
+    null), 1 when x is null (a list with items), 0 never (an empty list)."""
+    if value is None:
+        return 2
+    items = _list_items(value)
+    return 2 if any(item is None for item in items) else (1 if items else 0)
+
+
+def _null_sql(node: Any, table: TypeDef, b: _Builder) -> str | None:
+    """SQL that holds when an operand is null (None: it never is)."""
+    if isinstance(node, Field):
+        return f"{field_sql(node.path)} IS NULL"
+    if isinstance(node, Value):
+        return b.param(node.slot, _is_null_flag)
+    if isinstance(node, Special) and node.name in ("@out", "@in") and table.kind != "edge":
+        return "1"
+    return None
+
+
+def _unknown(node: Any, table: TypeDef, b: _Builder) -> str | None:
+    """SQL that holds when an atom that is not true is unknown (None: it never is)."""
+    if isinstance(node, Compare):
+        terms = [t for t in (_null_sql(x, table, b) for x in (node.left, node.right)) if t]
+        return " OR ".join(terms) if terms else None
+    if isinstance(node, In):
+        operand = _null_sql(node.operand, table, b)
+        if isinstance(node.values, Value):
+            flag = b.param(node.values.slot, _list_unknown)
+            return f"{flag} = 2" + (f" OR ({flag} = 1 AND {operand})" if operand else "")
+        terms = [t for t in (_null_sql(v, table, b) for v in node.values) if t]
+        if operand and node.values:
+            terms.insert(0, operand)
+        return " OR ".join(terms) if terms else None
+    return None  # LIKE, IS NULL, IS DEFINED, JSON types: never unknown
+
+
+def _exact(node: Any, table: TypeDef, b: _Builder) -> str:
+    """The condition's three-valued value: 1 true, 0 false, NULL unknown (for use under NOT)."""
+    if isinstance(node, And):
+        return "(" + " AND ".join(_exact(i, table, b) for i in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_exact(i, table, b) for i in node.items) + ")"
+    if isinstance(node, Not):
+        return f"NOT {_exact(node.item, table, b)}"
+    if isinstance(node, (IsNull, IsDefined)):
+        return f"({_condition(node, table, b)})"  # never null in SQLite
+    if isinstance(node, Between):  # as the reference: operand >= low AND operand <= high
+        low = Compare(">=", node.operand, node.low, node.kinds)
+        high = Compare("<=", node.operand, node.high, node.kinds)
+        return f"({_exact(low, table, b)} AND {_exact(high, table, b)})"
+    if isinstance(node, Compare) and node.op == "<>":
+        return (
+            f"NOT {_exact(Compare('=', node.left, node.right, node.kinds, node.swapped), table, b)}"
+        )
+    true = _condition(node, table, b)
+    unknown = _unknown(node, table, b)
+    if unknown is None:
+        return f"coalesce({true}, 0)"
+    return f"CASE WHEN {true} THEN 1 WHEN {unknown} THEN NULL ELSE 0 END"
+
+
 def _condition(node: Any, table: TypeDef, b: _Builder) -> str:
+    """The condition as SQL that holds exactly where it is true (unknown and false alike fail)."""
+    if isinstance(node, Compare) and node.op == "<>":
+        return _exact(node, table, b)
     if isinstance(node, Compare) and node.kinds is not None and isinstance(node.left, Field):
         field = _operand(node.left, table, b)
         return _typed_compare(node.op, field, node.right.slot, node.kinds, b, node.swapped)
@@ -669,15 +740,13 @@ def _condition(node: Any, table: TypeDef, b: _Builder) -> str:
             return f"pos = ({_operand(node.right, table, b, True)} - {table.id << POSITION_BITS})"
         left = _operand(node.left, table, b, rid)
         right = _operand(node.right, table, b, rid)
-        if node.op == "<>":
-            return f"NOT coalesce({left} = {right}, 0)"
         return f"{left} {node.op} {right}"
     if isinstance(node, And):
         return "(" + " AND ".join(_condition(i, table, b) for i in node.items) + ")"
     if isinstance(node, Or):
         return "(" + " OR ".join(_condition(i, table, b) for i in node.items) + ")"
     if isinstance(node, Not):
-        return f"NOT coalesce({_condition(node.item, table, b)}, 0)"
+        return f"NOT {_exact(node.item, table, b)}"
     if isinstance(node, IsNull):
         return f"{_operand(node.operand, table, b)} IS NULL"
     if isinstance(node, IsDefined):
