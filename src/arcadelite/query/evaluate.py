@@ -622,7 +622,7 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
             return to_list(left) + to_list(right)
         return _text(left) + _text(right)
     if left is None or right is None:
-        return None
+        return _null_operand(op, left, right)
     if op == "+" and (isinstance(left, str) or isinstance(right, str)):
         return _text(left) + _text(right)
     if op == "+" and isinstance(left, list):
@@ -667,6 +667,19 @@ def arithmetic(op: str, left: Any, right: Any) -> Any:
     except ArithmeticError as exc:
         raise QueryError(f"Arithmetic error: {exc}") from None
     raise QueryError(f"Unknown operator '{op}'")
+
+
+def _null_operand(op: str, left: Any, right: Any) -> Any:
+    """The reference's ``+`` and ``-`` pass over one null operand (``null + 1`` is 1, ``'x' + null``
+    is 'x', ``null - 1`` is -1); a text minus null, ``*``, ``/``, ``%`` and two nulls give null."""
+    if op == "+":
+        return left if right is None else right
+    if op == "-":
+        if right is None:
+            return None if isinstance(left, str) else left
+        right = _number(right)
+        return -right if isinstance(right, _NUMBER) else None
+    return None
 
 
 def _date_arithmetic(op: str, left: Any, right: Any) -> Any:
@@ -899,7 +912,7 @@ class Compiler:
             def negate(ctx: Ctx) -> Any:
                 value = inner_value(ctx)
                 if value is None:
-                    return None
+                    return 0  # as the reference: -null is 0
                 if isinstance(value, bool) or not isinstance(value, _NUMBER):
                     raise QueryError(f"Cannot negate {type(value).__name__} value {value!r}")
                 return -value
