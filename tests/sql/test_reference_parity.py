@@ -127,3 +127,50 @@ NULL_CONDITIONS = [
 def test_conditions_on_arithmetic_with_null(t):
     got = {where: _keys(t, where) for where, _ in NULL_CONDITIONS}
     assert got == dict(NULL_CONDITIONS)
+
+
+# ------------------------------------------------------- NOT LIKE, NOT ILIKE, NOT BETWEEN
+
+
+@pytest.fixture
+def more(t):
+    """T plus k 5 (s 'B', tags ['a', null], m {'x': 1}) and k 6 (s 'bb', tags [])."""
+    t.command("sql", "INSERT INTO T SET k = 5, s = 'B', tags = ['a', null], m = {'x': 1}")
+    t.command("sql", "INSERT INTO T SET k = 6, s = 'bb', tags = []")
+    return t
+
+
+NEGATED_FORMS = [
+    # LIKE and ILIKE are never unknown: their NOT holds where s is null or missing
+    ("s NOT LIKE 'b'", [2, 3, 4, 5, 6]),
+    ("s not like 'b'", [2, 3, 4, 5, 6]),
+    ("s NOT LIKE 'b%'", [2, 3, 4, 5]),
+    ("s NOT LIKE null", [1, 2, 3, 4, 5, 6]),
+    ("i NOT LIKE '5'", [2, 3, 4, 5, 6]),
+    ("s NOT ILIKE 'b'", [2, 3, 4, 6]),
+    ("s NOT ILIKE null", [1, 2, 3, 4, 5, 6]),
+    ("NOT (s NOT LIKE 'b')", [1]),
+    ("NOT s NOT LIKE 'b'", [1]),
+    ("s NOT LIKE 'b' AND k > 1", [2, 3, 4, 5, 6]),
+    ("s NOT LIKE 'b' OR k = 1", [1, 2, 3, 4, 5, 6]),
+    # BETWEEN is >= AND <=, unknown for a null operand or bound
+    ("s NOT BETWEEN 'a' AND 'b'", [5, 6]),
+    ("i NOT BETWEEN 4 AND 5", [4]),
+    ("i NOT BETWEEN null AND 5", [4]),
+    ("i NOT BETWEEN 6 AND null", [1]),
+    ("i NOT BETWEEN 5 AND 6", []),
+    ("s NOT LIKE 'b%' AND i NOT BETWEEN 1 AND 5", [4]),
+]
+
+
+def test_not_like_ilike_and_between(more):
+    got = {where: _keys(more, where) for where, _ in NEGATED_FORMS}
+    assert got == dict(NEGATED_FORMS)
+    assert [r.get("k") for r in more.query("sql", "SELECT k FROM T WHERE s NOT LIKE ?", "b")] == [
+        2, 3, 4, 5, 6
+    ]  # fmt: skip
+
+
+def test_not_like_and_not_between_as_values(t):
+    assert _column(t, "(s NOT LIKE 'b')") == [False, True, True, True]
+    assert _column(t, "(i NOT BETWEEN 4 AND 5)") == [False, None, None, True]

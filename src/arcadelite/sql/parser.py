@@ -284,8 +284,17 @@ class _Builder:
     def not_in(self, c: list[Any]) -> a.Comparison:
         return a.Comparison("NOT IN", c[0], c[1])
 
+    def not_comparison(self, c: list[Any]) -> a.UnaryOp:
+        return a.UnaryOp("NOT", a.Comparison(c[1], c[0], c[2]))
+
+    def not_op(self, c: list[Any]) -> str:
+        return c[0].upper()
+
     def between(self, c: list[Any]) -> a.Between:
         return a.Between(c[0], c[1], c[2])
+
+    def not_between(self, c: list[Any]) -> a.UnaryOp:
+        return a.UnaryOp("NOT", a.Between(c[0], c[1], c[2]))
 
     def is_null(self, c: list[Any]) -> a.IsNull:
         return a.IsNull(c[0])
