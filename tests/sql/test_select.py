@@ -631,3 +631,30 @@ def test_cached_plans_run_subqueries_on_the_calling_threads_session(auto):
     thread.start()
     thread.join()
     assert seen == [2]
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_negated_comparisons_use_sqlites_own_comparison(auto, declared):
+    # NOT of SQLite's comparison is already unknown where the field is null: no CASE (which
+    # reads the field twice) is needed, and the rows are those of the reference
+    auto.command("sql", "CREATE DOCUMENT TYPE T")
+    if declared:
+        auto.command("sql", "CREATE PROPERTY T.i INTEGER")
+    auto.command("sql", "INSERT INTO T (k, i) VALUES (1, 4), (2, 5), (3, null), (4, 6)")
+    auto.command("sql", "INSERT INTO T SET k = 5")
+    for condition, expected in [("i <> 5", [1, 4]), ("i <> ?", [1, 4]), ("NOT (i = 5)", [1, 4]),
+                                ("NOT (i > 5)", [1, 2]), ("NOT (i BETWEEN 5 AND 9)", [1])]:  # fmt: skip
+        text = f"SELECT k FROM T WHERE {condition} ORDER BY k"
+        assert [r.get("k") for r in auto.query("sql", text, 5)] == expected, condition
+        sql = _plan(auto, text, 5)["sqlite"]
+        assert "CASE" not in sql, (condition, sql)
+
+    # SQLite binds a NaN as NULL, where its comparison would be unknown: the CASE form stays
+    nan = float("nan")
+    sql = _plan(auto, "SELECT k FROM T WHERE i <> ?", nan)["sqlite"]
+    assert "CASE" in sql
+    assert [r.get("k") for r in auto.query("sql", "SELECT k FROM T WHERE i <> ?", nan)] == [1, 2, 4]
+    assert [
+        r.get("k")
+        for r in auto.query("sql", "SELECT k FROM T WHERE i <> ? OR k.asString() = 'x'", nan)
+    ] == [1, 2, 4]

@@ -516,10 +516,17 @@ def _is_rid_special(node: Any) -> bool:
 
 
 def _typed_compare(op: str, field: str, slot: int, kinds: tuple[str, ...], b: _Builder,
-                   swapped: bool = False) -> str:  # fmt: skip
-    """``field op value`` where text and numbers meet as ArcadeDB converts them."""
+                   swapped: bool = False, exact: list[bool] | None = None) -> str:  # fmt: skip
+    """``field op value`` where text and numbers meet as ArcadeDB converts them.
+
+    exact, when given, receives whether the SQL is NULL exactly where the field is null (given
+    parameters that are not null): True for a plain comparison of SQLite's, False for a constant
+    or a term guarded by ``typeof``.
+    """
     key = b.key(slot, left_value_key if swapped else value_key)
     numeric = "integer" in kinds or "real" in kinds
+    if exact is not None:
+        exact.append(not swapped and key != "k")
     if key in ("o", "k"):  # SQLite's own comparison (a link on the left: and every number)
         plain = f"{field} {op} {b.param(slot)}"
         return f"({plain} OR {field} < '')" if key == "k" and numeric else plain
@@ -551,9 +558,13 @@ def _typed_compare(op: str, field: str, slot: int, kinds: tuple[str, ...], b: _B
         if kind in forms:
             guard = f" AND typeof({field}) = '{kind}'" if len(kinds) > 1 else ""
             terms.append(f"{field} {op} {b.param(slot, forms[kind])}{guard}")
+            if guard and exact is not None:
+                exact[0] = False  # a null field makes the guard 0, not NULL
     if text is not None:
         terms.append(_text_term(op, field, text, numeric))
     if not terms:
+        if exact is not None:
+            exact[0] = False
         return "0"
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(f"({t})" for t in terms) + ")"
 
@@ -649,6 +660,15 @@ def _typed_between(field: str, low: Value, high: Value, kinds: tuple[str, ...],
     return terms[0] if len(terms) == 1 else "(" + " OR ".join(f"({t})" for t in terms) + ")"
 
 
+def _binds_null(value: Any) -> str:
+    """Variant key: "x" when a value that is not null binds as NULL (a NaN, an unsaved record),
+    so SQLite's own comparison would be unknown where the reference's is false; else "e"."""
+    if value is None:
+        return "e"
+    bound = bind_scalar(value)
+    return "x" if bound is None or (isinstance(bound, float) and bound != bound) else "e"
+
+
 def _is_null_flag(value: Any) -> int:
     """1 when a compared value is null (the comparison is then unknown)."""
     return 1 if value is None else 0
@@ -709,11 +729,29 @@ def _exact(node: Any, table: TypeDef, b: _Builder) -> str:
         return (
             f"NOT {_exact(Compare('=', node.left, node.right, node.kinds, node.swapped), table, b)}"
         )
+    if isinstance(node, Compare):
+        direct = _direct_compare(node, table, b)
+        if direct is not None:
+            return f"({direct})"
     true = _condition(node, table, b)
     unknown = _unknown(node, table, b)
     if unknown is None:
         return f"coalesce({true}, 0)"
     return f"CASE WHEN {true} THEN 1 WHEN {unknown} THEN NULL ELSE 0 END"
+
+
+def _direct_compare(node: Compare, table: TypeDef, b: _Builder) -> str | None:
+    """A field compared with a value as SQLite's own expression, when that is already 1, 0 and
+    NULL exactly where the reference's comparison is true, false and unknown (None otherwise):
+    it then needs no CASE, which evaluates the field twice, under NOT."""
+    if node.swapped or node.kinds is None or not isinstance(node.left, Field):
+        return None
+    if not isinstance(node.right, Value) or b.key(node.right.slot, _binds_null) != "e":
+        return None
+    exact: list[bool] = []
+    sql = _typed_compare(node.op, _operand(node.left, table, b), node.right.slot, node.kinds, b,
+                         exact=exact)  # fmt: skip
+    return sql if exact[0] else None
 
 
 def _condition(node: Any, table: TypeDef, b: _Builder) -> str:
