@@ -174,3 +174,37 @@ def test_not_like_ilike_and_between(more):
 def test_not_like_and_not_between_as_values(t):
     assert _column(t, "(s NOT LIKE 'b')") == [False, True, True, True]
     assert _column(t, "(i NOT BETWEEN 4 AND 5)") == [False, None, None, True]
+
+
+# -------------------------------------------------- the CONTAINS family with null and []
+
+
+@pytest.fixture
+def lists(more):
+    """more plus k 7 (tags [null]) and k 8 (tags null); tags is missing on k 1 to 4."""
+    more.command("sql", "INSERT INTO T SET k = 7, tags = [null]")
+    more.command("sql", "INSERT INTO T SET k = 8, tags = null")
+    return more
+
+
+CONTAINS_NULL_AND_EMPTY = [
+    ("tags CONTAINS null", [5, 7]),
+    ("NOT (tags CONTAINS null)", [1, 2, 3, 4, 6, 8]),
+    ("s CONTAINS null", []),
+    ("tags CONTAINSALL []", [5, 6, 7]),
+    ("NOT (tags CONTAINSALL [])", [1, 2, 3, 4, 8]),
+    ("s CONTAINSALL []", [1, 4, 5, 6]),
+    ("i CONTAINSALL []", [1, 4]),
+    ("tags CONTAINSALL [null]", [5, 7]),
+    ("tags CONTAINSALL ['a', null]", [5]),
+    ("tags CONTAINSALL null", [5, 7]),
+    ("tags CONTAINSANY [null]", [5, 7]),
+    ("tags CONTAINSANY null", [5, 7]),
+    ("tags CONTAINSANY []", []),
+    ("tags CONTAINS 'a'", [5]),
+]
+
+
+def test_contains_family_finds_null_items_and_containsall_empty_holds(lists):
+    got = {where: _keys(lists, where) for where, _ in CONTAINS_NULL_AND_EMPTY}
+    assert got == dict(CONTAINS_NULL_AND_EMPTY)

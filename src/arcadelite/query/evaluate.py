@@ -564,19 +564,30 @@ def contains(ctx: Ctx, left: Any, right: Any, condition: Fn | None) -> bool:
         items = to_list(left)
     if condition is not None:
         return any(condition(ctx.derive(as_record(item))) for item in items)
-    return any(equals(item, right) for item in items)
+    return any(_item_equals(item, right) for item in items)
+
+
+def _item_equals(item: Any, wanted: Any) -> bool:
+    """An item of a collection matches as the reference's CONTAINS family matches: a null item
+    is found by a null (``tags CONTAINS null``), otherwise as ``=``."""
+    return (item is None and wanted is None) or equals(item, wanted)
+
+
+def _wanted(right: Any) -> list[Any]:
+    return [None] if right is None else to_list(right)  # CONTAINSALL null is CONTAINSALL [null]
 
 
 def contains_all(left: Any, right: Any) -> bool:
+    """Every wanted item is in left; ``CONTAINSALL []`` holds for any non-null left, [] too."""
+    if left is None:
+        return False
     items = to_list(left)
-    wanted = to_list(right)
-    return bool(items) and all(any(equals(i, w) for i in items) for w in wanted)
+    return all(any(_item_equals(i, w) for i in items) for w in _wanted(right))
 
 
 def contains_any(left: Any, right: Any) -> bool:
     items = to_list(left)
-    wanted = to_list(right)
-    return any(any(equals(i, w) for i in items) for w in wanted)
+    return any(any(_item_equals(i, w) for i in items) for w in _wanted(right))
 
 
 def matches(left: Any, right: Any) -> bool:
