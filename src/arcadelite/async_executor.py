@@ -493,12 +493,17 @@ class AsyncExecutor:
         if self._queue:
             self._check_not_holding_writer("an inline bulk write")
         with self._token:
-            while self._queue and (final or len(self._queue) >= CHUNK):
-                with self._lock:
-                    chunk = self._take_chunk()
-                self._process(chunk)
+            self._write_queued(everything=final)
             if final and (self._tx_count or (self._session and self._session.write_open)):
                 self._commit()
+
+    def _write_queued(self, everything: bool) -> None:
+        """Inline mode, holding the token: write the queued chunks (only full ones unless
+        ``everything``)."""
+        while self._queue and (everything or len(self._queue) >= CHUNK):
+            with self._lock:
+                chunk = self._take_chunk()
+            self._process(chunk)
 
     def _takes_json_rows(self, type_def: Any) -> bool:
         """True when _write_json_rows can write records of this type (see there)."""
@@ -525,10 +530,7 @@ class AsyncExecutor:
             self._start()
         self._check_not_holding_writer("an inline bulk write")
         with self._token:
-            while self._queue:  # what was submitted before goes first
-                with self._lock:
-                    chunk = self._take_chunk()
-                self._process(chunk)
+            self._write_queued(everything=True)  # what was submitted before goes first
             start = 0
             while start < count:
                 room = self._commit_every - self._tx_count if self._commit_every else count

@@ -527,11 +527,8 @@ class _RowImport:
 
     def _csv_records(self, reader: Any, names: list[str], ex: Any) -> None:
         type_def = self.type_def
-        db = self.db
-        cls = _RECORD_CLASSES[self.kind]
         declared = set(type_def.all_properties)
         trim = self.opts["trimText"]
-        create = ex.create_record
         # A type that checks nothing per record: each batch is one JSON array, no record objects
         bulk = ex._takes_json_rows(type_def)
         for rows, lines in self._batches(reader, names):
@@ -552,15 +549,7 @@ class _RowImport:
                          for values in zip(*columns)]  # fmt: skip
             else:
                 props = list(map(dict, map(zip, repeat(names), zip(*columns))))
-            if bulk:
-                bodies = codec.fast_encode_many(props, finite=True)  # typed as finite
-                if bodies is not None:  # else a value needs the record path's checks
-                    ex._write_json_rows(type_def, bodies, len(props))
-                    continue
-            # No list of the records and no error callback each (on_error is that callback):
-            # records only the executor holds are not kept until commit (see _give_rids).
-            _consume(map(create, map(_with_line, map(cls, repeat(db), repeat(type_def), props),
-                                     lines)))  # fmt: skip
+            self._submit_rows(ex, props, lines, bulk)
             if self.stop:
                 return
 
@@ -697,7 +686,7 @@ class _RowImport:
                     batch.append(props)
                     lines.append(line_no)
                     if len(batch) >= _BATCH:
-                        self._write_json_batch(ex, batch, lines)
+                        self._submit_rows(ex, batch, lines, bulk=True)
                         batch, lines = [], []
                 elif cls is None:
                     self._submit_edge(ex, props, line_no)
@@ -712,20 +701,22 @@ class _RowImport:
                     record._line = line_no
                     ex.create_record(record)
             if batch:  # the rows read so far, also those before a row that stops the import
-                self._write_json_batch(ex, batch, lines)
+                self._submit_rows(ex, batch, lines, bulk=True)
 
-    def _write_json_batch(self, ex: Any, batch: list[dict[str, Any]], lines: list[int]) -> None:
-        """A batch of plain records as one JSON array; one by one when a value needs the record
-        path's checks (a large integer, say), so that exactly a bad row is reported."""
-        bodies = codec.fast_encode_many(batch, finite=True)  # JSON parsing refused the others
-        if bodies is not None:
-            ex._write_json_rows(self.type_def, bodies, len(batch))
-            return
-        cls = _RECORD_CLASSES[self.kind]
-        for props, line_no in zip(batch, lines):
-            record = cls(self.db, self.type_def, props)
-            record._line = line_no
-            ex.create_record(record)
+    def _submit_rows(self, ex: Any, rows: list[dict[str, Any]], lines: list[int],
+                     bulk: bool) -> None:  # fmt: skip
+        """A batch of rows: one JSON array when ``bulk`` (the type checks nothing) and every
+        value is plain, else record by record, each with its line, so that exactly a bad row is
+        reported. Values are finite by construction (CSV typing and JSON parsing refuse the
+        others). No list keeps the records and failures go to on_error: records only the
+        executor holds are not kept until commit (see AsyncExecutor._give_rids)."""
+        if bulk:
+            bodies = codec.fast_encode_many(rows, finite=True)
+            if bodies is not None:
+                ex._write_json_rows(self.type_def, bodies, len(rows))
+                return
+        records = map(_RECORD_CLASSES[self.kind], repeat(self.db), repeat(self.type_def), rows)
+        _consume(map(ex.create_record, map(_with_line, records, lines)))
 
 
 #: A run of digits long enough to be an integer orjson would turn into a float (beyond 64 bits):
