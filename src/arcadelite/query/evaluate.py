@@ -295,20 +295,30 @@ def _cross(left: Any, right: Any) -> Any:
     return None
 
 
-def equals(left: Any, right: Any, convert: bool = True) -> bool:
-    """SQL ``=``: null equals nothing; text and numbers meet as `_cross` says (``convert``)."""
+def _operands(left: Any, right: Any, convert: bool) -> tuple[Any, Any] | None:
+    """Both sides normalised and, with ``convert``, met as `_cross` says; None when either is
+    null or text that is no number meets a number (equals is then false, compare None)."""
     if left is None or right is None:
-        return False
+        return None
     left = _norm(left)
     right = _norm(right)
     if left is None or right is None:
-        return False
+        return None
     if convert:
         crossed = _cross(left, right)
+        if crossed is _NOT_COMPARABLE:
+            return None
         if crossed is not None:
-            if crossed is _NOT_COMPARABLE:
-                return False
-            left, right = crossed
+            return crossed
+    return left, right
+
+
+def equals(left: Any, right: Any, convert: bool = True) -> bool:
+    """SQL ``=``: null equals nothing; text and numbers meet as `_cross` says (``convert``)."""
+    operands = _operands(left, right, convert)
+    if operands is None:
+        return False
+    left, right = operands
     if type(left) is Decimal and type(right) is float:
         return float(left) == right
     if type(right) is Decimal and type(left) is float:
@@ -374,18 +384,10 @@ def compare(left: Any, right: Any, convert: bool = True) -> int | None:
     """-1, 0 or 1; None when either side is null, or (``convert``) when text that is no number
     meets a number on its left (the comparison is then false). Without ``convert`` (min, max)
     values of different types order as SQLite orders them: numbers before text."""
-    if left is None or right is None:
+    operands = _operands(left, right, convert)
+    if operands is None:
         return None
-    left = _norm(left)
-    right = _norm(right)
-    if left is None or right is None:
-        return None
-    if convert:
-        crossed = _cross(left, right)
-        if crossed is not None:
-            if crossed is _NOT_COMPARABLE:
-                return None
-            left, right = crossed
+    left, right = operands
     rl, rr = _rank(left), _rank(right)
     if rl != rr:
         return -1 if rl < rr else 1

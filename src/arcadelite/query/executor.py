@@ -162,12 +162,7 @@ class Executor:
         if plan.aggregates is not None:
             self._aggregate(plan, ctx, currents, per_row_lets, emit)
         else:
-            for current in currents:
-                ctx.current = current
-                for name, fn in per_row_lets:
-                    ctx.vars[name] = fn(ctx)
-                if where is not None and not where(ctx):
-                    continue
+            for current in _passing_where(currents, ctx, per_row_lets, where):
                 if plan.expand is not None:
                     for item in _expand(plan.expand(ctx), ctx):
                         if order:
@@ -254,14 +249,8 @@ class Executor:
                    per_row_lets: list, emit: Callable[[Any], None]) -> None:  # fmt: skip
         aggregates = plan.aggregates or []
         groups: dict[tuple, tuple[Any, list[Accumulator], dict]] = {}
-        where = plan.where
         group_fns = plan.group_fns
-        for current in currents:
-            ctx.current = current
-            for name, fn in per_row_lets:
-                ctx.vars[name] = fn(ctx)
-            if where is not None and not where(ctx):
-                continue
+        for current in _passing_where(currents, ctx, per_row_lets, plan.where):
             key = tuple(freeze(g(ctx)) for g in group_fns)
             entry = groups.get(key)
             if entry is None:
@@ -1253,6 +1242,17 @@ def storable(value: Any) -> Any:
     if hasattr(value, "tolist") and not isinstance(value, (bytes, bytearray)):
         return storable(value.tolist())
     return value
+
+
+def _passing_where(currents: Iterable[Any], ctx: Ctx, per_row_lets: list,
+                   where: Callable[[Ctx], Any] | None) -> Iterator[Any]:  # fmt: skip
+    """The rows that pass WHERE, each made ``ctx.current`` with its per-row LETs evaluated."""
+    for current in currents:
+        ctx.current = current
+        for name, fn in per_row_lets:
+            ctx.vars[name] = fn(ctx)
+        if where is None or where(ctx):
+            yield current
 
 
 def _with_traversal(rows: Iterable[Any], ctx: Ctx) -> Iterator[Any]:

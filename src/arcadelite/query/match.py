@@ -767,21 +767,21 @@ def _search(ex: Executor, ctx: Ctx, plan: MatchPlan, i: int, row: dict[str, Any]
         if not edge.recursive and not node.accepts(ctx, record, row):
             continue
         matched = True
-        bound = dict(row)
-        bound[op.alias] = record
-        if edge.depth_alias:
-            bound[edge.depth_alias] = depth
-        if edge.path_alias:
-            bound[edge.path_alias] = path
-        yield from _search(ex, ctx, plan, i + 1, bound, cache)
+        yield from _search(ex, ctx, plan, i + 1, _bound(row, op, edge, record, depth, path), cache)
     if not matched and op.optional:
-        bound = dict(row)
-        bound[op.alias] = None
-        if edge.depth_alias:
-            bound[edge.depth_alias] = None
-        if edge.path_alias:
-            bound[edge.path_alias] = None
-        yield from _search(ex, ctx, plan, i + 1, bound, cache)
+        yield from _search(ex, ctx, plan, i + 1, _bound(row, op, edge, None, None, None), cache)
+
+
+def _bound(row: dict[str, Any], op: Any, edge: Any, record: Any, depth: Any,
+           path: Any) -> dict[str, Any]:  # fmt: skip
+    """The row extended with this step's alias (and its depth and path aliases, if named)."""
+    bound = dict(row)
+    bound[op.alias] = record
+    if edge.depth_alias:
+        bound[edge.depth_alias] = depth
+    if edge.path_alias:
+        bound[edge.path_alias] = path
+    return bound
 
 
 def _not_matches(ctx: Ctx, npath: _NotPath, row: dict[str, Any]) -> bool:
