@@ -39,15 +39,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-import apsw  # noqa: E402
-import orjson  # noqa: E402
+import apsw
+import orjson
 from bytecode import compile_sources
 
-import arcadelite as arcadedb  # noqa: E402
-from arcadelite.query.executor import Executor  # noqa: E402
-from arcadelite.query.planner import get_plan  # noqa: E402
-from arcadelite.rid import RID  # noqa: E402
-from arcadelite.sql import parse  # noqa: E402
+import arcadelite as arcadedb
+from arcadelite.query.executor import Executor
+from arcadelite.query.planner import get_plan
+from arcadelite.rid import RID
+from arcadelite.sql import parse
 
 CITIES = [f"city{i}" for i in range(100)]
 

@@ -16,7 +16,7 @@ import pytest
 import arcadelite as arcadedb
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the torture package, repo root
-from torture import (  # noqa: E402
+from torture import (
     badinput,
     concurrency,
     crash,

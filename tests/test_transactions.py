@@ -31,7 +31,7 @@ def _run_in_thread(target):
     def wrapper():
         try:
             target()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread
+        except BaseException as exc:  # handed to the test thread
             errors.append(exc)
 
     thread = threading.Thread(target=wrapper)

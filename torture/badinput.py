@@ -347,7 +347,7 @@ def _wait_from_callback(c):
     def callback(_):
         try:
             ex.wait_completion()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             seen.append(exc)
 
     rec = c.db.lookup_by_rid(c.p1.get_rid()).modify()
@@ -572,7 +572,7 @@ def _run_rows(report: Report, c: Ctx, use_sql: bool) -> set[str]:
         result = None
         try:
             result = row.call(c)
-        except BaseException as exc:  # noqa: BLE001 - the point of the table
+        except BaseException as exc:  # the point of the table
             outcome = exc
         if not _matches(outcome, row.expected):
             report.fail(f"{label}: expected {_name(row.expected)}, got "
@@ -591,7 +591,7 @@ def _run_rows(report: Report, c: Ctx, use_sql: bool) -> set[str]:
                 c.db.rollback()
         try:
             after = snapshot(c.db)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report.fail(f"{label}: the database is unreadable afterwards: {exc!r}")
             continue
         if after != before:
@@ -622,7 +622,7 @@ def _run_closed(report: Report, c: Ctx) -> set[str]:
         except ArcadeDBError as exc:
             if "closed" not in str(exc):
                 report.fail(f"closed database, {name}: message {str(exc)!r} lacks 'closed'")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             report.fail(f"closed database, {name}: {exc!r} is not an ArcadeDBError")
         else:
             report.fail(f"closed database, {name}: no error")

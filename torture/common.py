@@ -149,7 +149,7 @@ def sql_available() -> bool:
         with arcadedb.create_database(os.path.join(folder, "db")) as db:
             db.command("sql", "CREATE DOCUMENT TYPE X")
             return db.schema.exists_type("X")
-    except Exception:  # noqa: BLE001 - any failure means "not yet"
+    except Exception:  # any failure means "not yet"
         return False
     finally:
         shutil.rmtree(folder, ignore_errors=True)

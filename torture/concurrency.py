@@ -118,7 +118,7 @@ class Concurrency:
     def guard(self, where: str, body, *args) -> None:
         try:
             body(*args)
-        except BaseException as exc:  # noqa: BLE001 - everything escaping is a failure
+        except BaseException as exc:  # everything escaping is a failure
             self.error(where, exc)
 
     # --- writers ------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ class Crash:
         report = self.report
         try:
             result = integrity_check(self.path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report.fail(f"{where}: integrity_check could not run: {exc!r}")
             return
         if not report.check(result == ["ok"], f"{where}: integrity_check: {result[:5]}"):
@@ -225,13 +225,13 @@ class Crash:
         started = time.perf_counter()
         try:
             db = arcadedb.open_database(self.path)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             report.fail(f"{where}: reopen failed: {exc!r}")
             return
         self.max_open = max(self.max_open, time.perf_counter() - started)
         try:
             self._verify_open(db, where, cfg, side, stats)
-        except Exception as exc:  # noqa: BLE001 - anything escaping is a failure
+        except Exception as exc:  # anything escaping is a failure
             report.fail(f"{where}: verification raised {exc!r}")
         finally:
             db.close()

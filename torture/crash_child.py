@@ -26,7 +26,7 @@ class Acks:
     """Append-only side file; each line is flushed to the OS at once (a SIGKILL keeps it)."""
 
     def __init__(self, path: str) -> None:
-        self._file = open(path, "a", buffering=1)  # noqa: SIM115 - lives until the kill
+        self._file = open(path, "a", buffering=1)  # lives until the kill
         self._lock = threading.Lock()
 
     def __call__(self, line: str) -> None:
@@ -133,7 +133,7 @@ def main() -> None:
         def body() -> None:
             try:
                 sync_writer(db, cfg, ack, stop)
-            except BaseException as exc:  # noqa: BLE001 - reported by the parent via stderr
+            except BaseException as exc:  # reported by the parent via stderr
                 failure.append(exc)
                 import traceback
 

@@ -198,7 +198,7 @@ def call(fn, expected: type[BaseException] | None = None):
     """Run ``fn``; it must raise ``expected`` (or succeed when None). Returns (result, exc)."""
     try:
         result = fn()
-    except BaseException as exc:  # noqa: BLE001 - judged below
+    except BaseException as exc:  # judged below
         if expected is not None and isinstance(exc, expected):
             return None, exc
         if not isinstance(exc, (ArcadeDBError, *DOCUMENTED_BUILTINS)):
@@ -229,7 +229,7 @@ class Reader:
                 return
             try:
                 self.replies.put(("ok", snapshot(self.db)))
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 self.replies.put(("error", exc))
 
     def read(self) -> dict:
@@ -721,7 +721,7 @@ def run(quick: bool = False, base: str | None = None, seed: int | None = None,
                           suppress_health_check=list(HealthCheck))  # fmt: skip
         try:
             run_state_machine_as_test(machine, settings=config)
-        except Exception as exc:  # noqa: BLE001 - the falsifying example is printed below
+        except Exception as exc:  # the falsifying example is printed below
             for failure in getattr(exc, "exceptions", [exc]):
                 notes = "\n".join(getattr(failure, "__notes__", []))
                 report.fail(f"{type(failure).__name__}: {failure}\n{notes}")

@@ -52,7 +52,7 @@ def main() -> None:
             out["integrity"] = conn.execute("PRAGMA quick_check").fetchone()[0]
             conn.close()
         out["ok"] = True
-    except Exception as exc:  # noqa: BLE001 - reported to the parent
+    except Exception as exc:  # reported to the parent
         out.update(ok=False, error=type(exc).__name__, message=str(exc),
                    is_arcadedb_error=isinstance(exc, arcadedb.ArcadeDBError))  # fmt: skip
     out["seconds"] = round(time.perf_counter() - started, 4)

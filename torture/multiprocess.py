@@ -53,7 +53,7 @@ def run(quick: bool = False, base: str | None = None, seed: int | None = None,
     with workdir(base, "multiprocess", keep) as root:
         try:
             _run(report, root, racers=3 if quick else 6)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             import traceback
 
             report.fail(f"raised {exc!r}\n{traceback.format_exc()}")

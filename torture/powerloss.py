@@ -235,7 +235,7 @@ def check_image(folder: str, images: dict[str, bytes], acked: set[int]) -> tuple
             return "corrupt", -1
         with arcadedb.open_database(folder) as db:
             per_tx = Counter(r.get("tx") for r in db.iterate_type("Rec"))
-    except Exception:  # noqa: BLE001 - an unreadable image is a corrupt one
+    except Exception:  # an unreadable image is a corrupt one
         return "corrupt", -1
     if any(n != K for n in per_tx.values()) or sorted(per_tx) != list(range(len(per_tx))):
         return "partial", -1

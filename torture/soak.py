@@ -48,7 +48,7 @@ def run(quick: bool = False, base: str | None = None, seed: int | None = None,
     return report.finish()
 
 
-def _soak(db, path, report, rng, total, target_live, use_sql, min_kept) -> None:  # noqa: C901
+def _soak(db, path, report, rng, total, target_live, use_sql, min_kept) -> None:
     db.schema.create_document_type("Soak")
     db.schema.create_property("Soak", "key", "LONG")
     db.schema.create_index("Soak", ["key"], unique=True)

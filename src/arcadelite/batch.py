@@ -104,7 +104,7 @@ class BatchContext:
             else:
                 try:
                     self._executor.close()
-                except BaseException:  # noqa: BLE001 - the block's exception is the one to see
+                except BaseException:  # the block's exception is the one to see
                     pass
         finally:
             bar, self._bar = self._bar, None

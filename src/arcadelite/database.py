@@ -407,7 +407,7 @@ def _close_all_at_exit() -> None:
     for db in list(_OPEN_DATABASES):
         try:
             db.close()
-        except Exception:  # noqa: BLE001 - at exit, report and go on
+        except Exception:  # at exit, report and go on
             import traceback
 
             traceback.print_exc()

@@ -151,7 +151,7 @@ def export_database(
     finally:
         try:
             session.conn.execute("COMMIT")
-        except Exception:  # noqa: BLE001 - the snapshot ended with an error already raised
+        except Exception:  # the snapshot ended with an error already raised
             pass
         if not storage.closed:
             storage.release_session(session)

@@ -391,7 +391,7 @@ class _RowImport:
         except BaseException:
             try:
                 ex.close()
-            except Exception:  # noqa: BLE001 - the first error is the one to see
+            except Exception:  # the first error is the one to see
                 pass
             raise
         ex.close()
@@ -441,7 +441,7 @@ class _RowImport:
         encoding = self.opts["encoding"]
         if self.path.lower().endswith((".gz", ".tgz")):
             return gzip.open(self.path, "rt", encoding=encoding, newline="")  # type: ignore[return-value]
-        return open(self.path, encoding=encoding, newline="")  # noqa: SIM115
+        return open(self.path, encoding=encoding, newline="")
 
     def read_csv(self, ex: Any) -> None:
         opts = self.opts
@@ -654,7 +654,7 @@ class _RowImport:
         if self.path.lower().endswith((".gz", ".tgz")):
             handle: Any = gzip.open(self.path, "rb")
         else:
-            handle = open(self.path, "rb")  # noqa: SIM115
+            handle = open(self.path, "rb")
         type_def = self.type_def
         db = self.db
         cls = _RECORD_CLASSES.get(self.kind)
@@ -891,7 +891,7 @@ def _local_copy(url: str) -> tuple[str, Callable[[], None]]:
 
         handle, temp = tempfile.mkstemp(prefix="arcadelite-import-", suffix=".jsonl.gz")
         try:
-            with urllib.request.urlopen(url) as response, os.fdopen(handle, "wb") as out:  # noqa: S310
+            with urllib.request.urlopen(url) as response, os.fdopen(handle, "wb") as out:
                 shutil.copyfileobj(response, out)
         except OSError as exc:
             os.remove(temp)
@@ -907,7 +907,7 @@ def _local_copy(url: str) -> tuple[str, Callable[[], None]]:
 def _dump_lines(path: str) -> Iterator[bytes]:
     with open(path, "rb") as probe:
         gzipped = probe.read(2) == b"\x1f\x8b"
-    handle: Any = gzip.open(path, "rb") if gzipped else open(path, "rb")  # noqa: SIM115
+    handle: Any = gzip.open(path, "rb") if gzipped else open(path, "rb")
     with handle:
         try:
             yield from handle
@@ -1433,7 +1433,7 @@ class _DumpWriter:
         storage.savepoint(session, "al_restore")
         try:
             last = storage.insert_rows(session, type_def, rows)
-        except Exception:  # noqa: BLE001 - replay one by one to find the culprits
+        except Exception:  # replay one by one to find the culprits
             storage.rollback_to_savepoint(session, "al_restore")
             empty = []
             for index, (row, info) in enumerate(zip(rows, meta)):
@@ -1441,7 +1441,7 @@ class _DumpWriter:
                     storage.savepoint(session, "al_row")
                     try:
                         last = storage.insert_rows(session, type_def, [row])
-                    except Exception as exc:  # noqa: BLE001
+                    except Exception as exc:
                         storage.rollback_to_savepoint(session, "al_row")
                         storage.release_savepoint(session, "al_row")
                         if type(exc).__name__ == "ConstraintError":
@@ -1508,7 +1508,7 @@ def _zone(name: Any) -> Any:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo(str(name))
-    except Exception:  # noqa: BLE001 - unknown zone: UTC, said in no warning as ArcadeDB does
+    except Exception:  # unknown zone: UTC, said in no warning as ArcadeDB does
         return dt.timezone.utc
 
 

@@ -94,7 +94,7 @@ def run(db: Database, language: str, text: str, args: tuple = (), kwargs: dict |
         raise
     except RecursionError:
         raise QueryError("The statement nests too deeply to run") from None
-    except Exception as exc:  # noqa: BLE001 - no internal error escapes a statement
+    except Exception as exc:  # no internal error escapes a statement
         from ..storage.engine import storage_error
 
         translated = storage_error(exc)

@@ -335,7 +335,7 @@ def equals(left: Any, right: Any, convert: bool = True) -> bool:
         )
     try:
         return bool(left == right)
-    except Exception:  # noqa: BLE001 - values that cannot be compared are not equal
+    except Exception:  # values that cannot be compared are not equal
         return False
 
 
@@ -354,7 +354,7 @@ def case_equals(left: Any, right: Any) -> bool:
         return False
     try:
         return bool(left == right)
-    except Exception:  # noqa: BLE001 - values that cannot be compared do not match
+    except Exception:  # values that cannot be compared do not match
         return False
 
 
@@ -442,7 +442,7 @@ def truthy(value: Any) -> bool:
         return False
     try:
         return bool(value)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return True
 
 
@@ -744,7 +744,7 @@ class Compiler:
             return fn
         return lambda ctx: truthy(fn(ctx))
 
-    def expr(self, node: a.Expr) -> Fn:  # noqa: C901 - one dispatch on node type
+    def expr(self, node: a.Expr) -> Fn:  # one dispatch on node type
         kind = type(node)
         if kind is a.Literal:
             value = node.value
@@ -982,7 +982,7 @@ class Compiler:
         inner = self.expr(node)
         return lambda ctx: (inner(ctx) is not None) is defined
 
-    def _comparison(self, node: a.Comparison) -> Fn:  # noqa: C901
+    def _comparison(self, node: a.Comparison) -> Fn:
         op = node.op
         left = self.expr(node.left)
         if op == "CONTAINS" and a.is_condition(node.right):

@@ -123,7 +123,7 @@ class Executor:
     # --- SELECT -----------------------------------------------------------------------------
 
     def select(self, plan: pl.SelectPlan, ctx: Ctx,
-               rows: list[Any] | None = None) -> list[Result]:  # noqa: C901  # fmt: skip
+               rows: list[Any] | None = None) -> list[Result]:  # fmt: skip
         """Run a SELECT plan; ``rows`` replaces its source (MATCH feeds its matches this way)."""
         storage, session = self.storage, self.session
         values = [slot(ctx) for slot in plan.slots] if plan.slots else []

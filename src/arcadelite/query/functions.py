@@ -510,7 +510,7 @@ def _elements(ctx: Ctx, value: Any) -> list[Document]:
     if isinstance(value, str) and value.startswith("#"):
         try:
             return _elements(ctx, RID.parse(value))
-        except Exception:  # noqa: BLE001
+        except Exception:
             return []
     return []
 

@@ -65,7 +65,7 @@ def _vertex(storage: Storage, session: Session, value: Any, role: str) -> int:
     """The packed RID of an existing vertex, or an error naming the role (source/destination)."""
     try:
         rid = RID.parse(value)
-    except Exception:  # noqa: BLE001 - any other value is the caller's mistake, named below
+    except Exception:  # any other value is the caller's mistake, named below
         raise QueryError(f"The {role} must be a vertex or its RID, got {value!r}") from None
     type_def = storage.catalog.by_id.get(rid.bucket_id)
     if type_def is not None and type_def.kind != "vertex":

@@ -256,7 +256,7 @@ class _Translator:
     def const(self, node: a.Expr) -> bool:
         return is_constant(node, self.row_names)
 
-    def condition(self, node: a.Expr) -> tuple[Any, bool] | None:  # noqa: C901
+    def condition(self, node: a.Expr) -> tuple[Any, bool] | None:
         """(IR, exact) for a condition, or None when SQLite cannot decide it."""
         if isinstance(node, a.And):
             parts = [self.condition(x) for x in node.operands]
@@ -410,7 +410,7 @@ class Planner:
             raise SchemaError(f"Type with name '{name}' was not found")
         return type_def
 
-    def select(self, stmt: a.Select) -> SelectPlan:  # noqa: C901
+    def select(self, stmt: a.Select) -> SelectPlan:
         plan = SelectPlan(stmt, "none")
         compiler = self.compiler()
         let_names = frozenset(item.name for item in stmt.let)

@@ -58,7 +58,7 @@ from .catalog import (
     normalize_property_type,
     validate,
 )
-from .catalog import convert as convert_value  # noqa: I001 - the name says what it converts
+from .catalog import convert as convert_value
 
 DB_FILE = "arcadelite.sqlite"
 #: The JSON types (SQLite's json_type) a declared property's values are stored as when no

@@ -342,7 +342,7 @@ def bind_packed_rid(value: Any) -> int | None:
     """A RID (or "#b:p" text, or record) as the packed integer stored in out_rid/in_rid."""
     try:
         return RID.parse(value).to_int()
-    except Exception:  # noqa: BLE001 - anything that is not a RID matches nothing
+    except Exception:  # anything that is not a RID matches nothing
         return None
 
 
