@@ -50,9 +50,11 @@ class RID:
 
     @classmethod
     def from_int(cls, packed: int) -> RID:
+        """The RID of a packed integer (see ``pack_rid``)."""
         return cls(packed >> POSITION_BITS, packed & _POSITION_MASK)
 
     def to_int(self) -> int:
+        """This RID packed into one integer (see ``pack_rid``)."""
         return (self.bucket_id << POSITION_BITS) | self.position
 
     def get_bucket_id(self) -> int:
@@ -81,9 +83,29 @@ class RID:
         return (self.bucket_id, self.position) < (other.bucket_id, other.position)
 
 
+# --- packed RIDs: the only place that knows the bit layout ----------------------------------
+
+
 def pack_rid(bucket_id: int, position: int) -> int:
+    """``#bucket:position`` as one integer; packed RIDs of a bucket sort by position."""
     return (bucket_id << POSITION_BITS) | position
 
 
 def unpack_rid(packed: int) -> tuple[int, int]:
+    """(bucket, position) of a packed RID."""
     return packed >> POSITION_BITS, packed & _POSITION_MASK
+
+
+def bucket_of(packed: int) -> int:
+    """The bucket of a packed RID."""
+    return packed >> POSITION_BITS
+
+
+def bucket_base(bucket_id: int) -> int:
+    """The packed RID of position 0 of a bucket: packed = base + position."""
+    return bucket_id << POSITION_BITS
+
+
+def bucket_range(bucket_id: int) -> tuple[int, int]:
+    """[low, high): the packed RIDs of every position of a bucket."""
+    return bucket_id << POSITION_BITS, (bucket_id + 1) << POSITION_BITS

@@ -49,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 from ..exceptions import ArcadeDBError, QueryError, SchemaError
 from ..graph import Document, Vertex
 from ..results import Result
-from ..rid import POSITION_BITS, RID
+from ..rid import RID, bucket_of
 from ..sql import ast as a
 from ..storage.catalog import TypeDef
 from .evaluate import Compiler, Ctx, as_record, to_list
@@ -650,7 +650,7 @@ def _step(ctx: Ctx, element: Document, function: str, labels: tuple[str, ...],
     if isinstance(element, Vertex) and function in ("out", "in", "both"):
         packed = ctx.storage.neighbors(ctx.session, element._rid.to_int(), function, labels)  # type: ignore[union-attr]
         if buckets is not None:
-            packed = [p for p in packed if (p >> POSITION_BITS) in buckets]
+            packed = [p for p in packed if bucket_of(p) in buckets]
         return ctx.load_many([RID.from_int(p) for p in packed])
     found = move(ctx, element, function, labels)
     if buckets is not None:

@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import QueryError, RecordNotFoundError
-from ..rid import POSITION_BITS, RID
+from ..rid import RID, pack_rid
 from ..storage.codec import decode_record
 
 if TYPE_CHECKING:
@@ -103,7 +103,7 @@ def shortest_path(db: Database, session: Session | None, from_rid: Any, to_rid: 
         pairs = []
         for edge_type, row in storage.edges(session, vertex, walk, labels):
             other = row[4] if row[3] == vertex else row[3]
-            pairs.append((other, (edge_type.id << POSITION_BITS) | row[0]))
+            pairs.append((other, pack_rid(edge_type.id, row[0])))
         return pairs
 
     previous: dict[int, int] = {}  # toward the source: vertex -> edge -> vertex (packed)

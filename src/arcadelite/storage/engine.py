@@ -44,7 +44,7 @@ from ..exceptions import (
     TransactionError,
     ValidationError,
 )
-from ..rid import POSITION_BITS, RID
+from ..rid import RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import (
     CONSTRAINTS,
@@ -647,7 +647,7 @@ class Storage:
             self._changed()
 
     def _has_edges_of_type(self, session: Session, type_def: TypeDef) -> bool:
-        low, high = type_def.id << POSITION_BITS, (type_def.id + 1) << POSITION_BITS
+        low, high = bucket_range(type_def.id)
         for edge_type in self.catalog.types.values():
             if edge_type.kind != "edge":
                 continue
@@ -1059,7 +1059,7 @@ class Storage:
     def _delete(self, s: Session, type_def: TypeDef, position: int) -> None:
         cur = s.cursor
         if type_def.kind == "vertex":
-            packed = (type_def.id << POSITION_BITS) | position
+            packed = pack_rid(type_def.id, position)
             for edge_type in self.catalog.types.values():
                 if edge_type.kind == "edge":
                     cur.execute(
@@ -1173,12 +1173,13 @@ class Storage:
         """Which of these packed RIDs are not vertices that exist (index seeks by position)."""
         by_bucket: dict[int, set[int]] = {}
         for rid in packed:
-            by_bucket.setdefault(rid >> POSITION_BITS, set()).add(rid & ((1 << POSITION_BITS) - 1))
+            bucket, position = unpack_rid(rid)
+            by_bucket.setdefault(bucket, set()).add(position)
         missing: list[int] = []
         for bucket, positions in by_bucket.items():
             type_def = self.catalog.by_id.get(bucket)
             if type_def is None or type_def.kind != "vertex":
-                missing.extend((bucket << POSITION_BITS) | p for p in positions)
+                missing.extend(pack_rid(bucket, p) for p in positions)
                 continue
             wanted = sorted(positions)
             found: set[int] = set()
@@ -1188,7 +1189,7 @@ class Storage:
                     f"SELECT pos FROM {type_def.table} WHERE pos IN ({','.join('?' * len(part))})",
                     part,
                 ))  # fmt: skip
-            missing.extend((bucket << POSITION_BITS) | p for p in wanted if p not in found)
+            missing.extend(pack_rid(bucket, p) for p in wanted if p not in found)
         return missing
 
     def begin_write(self, session: Session) -> None:

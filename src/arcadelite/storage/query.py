@@ -44,7 +44,7 @@ from typing import Any
 import orjson
 
 from ..exceptions import QueryError
-from ..rid import POSITION_BITS, RID
+from ..rid import RID, bucket_base
 from . import codec
 from .catalog import TypeDef
 from .engine import Session, Storage, field_sql, json_path
@@ -503,7 +503,7 @@ def _operand(node: Any, table: TypeDef, b: _Builder, rid_context: bool = False) 
     if isinstance(node, Special):
         name = node.name
         if name == "@rid":
-            return f"(pos + {table.id << POSITION_BITS})"
+            return f"(pos + {bucket_base(table.id)})"
         if name == "@type":
             return "'" + table.name.replace("'", "''") + "'"
         if name in ("@out", "@in"):
@@ -775,7 +775,7 @@ def _condition(node: Any, table: TypeDef, b: _Builder) -> str:
             and (isinstance(node.right, Value))
         ):
             # a primary-key seek: pos = packed - bucket offset (matches only in the RID's table)
-            return f"pos = ({_operand(node.right, table, b, True)} - {table.id << POSITION_BITS})"
+            return f"pos = ({_operand(node.right, table, b, True)} - {bucket_base(table.id)})"
         left = _operand(node.left, table, b, rid)
         right = _operand(node.right, table, b, rid)
         return f"{left} {node.op} {right}"
