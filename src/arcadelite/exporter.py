@@ -60,6 +60,7 @@ from .exceptions import ArcadeDBError
 from .graph import Document
 from .rid import RID
 from .storage import codec
+from .vocabulary import ARCADEDB_TYPE_NAMES, KIND_CODES
 
 if TYPE_CHECKING:
     from .database import Database
@@ -70,10 +71,6 @@ FORMATS = ("jsonl",)
 EXPORTS_DIR = "exports"
 DUMP_DESCRIPTION = "ArcadeDB Database Export"
 DUMP_FORMAT_VERSION = 1
-KIND_CODES = {"document": "d", "vertex": "v", "edge": "e"}
-CODE_KINDS = {code: kind for kind, code in KIND_CODES.items()}
-#: arcadelite property type -> the name ArcadeDB's schema JSON uses, where they differ.
-ARCADEDB_TYPE_NAMES = {"ARRAY_OF_FLOATS": "FLOAT[]", "EMBEDDED": "MAP"}
 _EPOCH = dt.datetime(1970, 1, 1)
 _EPOCH_DATE = dt.date(1970, 1, 1)
 _UTC = dt.timezone.utc

@@ -75,10 +75,10 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from .exceptions import ArcadeDBError, AsyncOperationError, SchemaError, TransactionError
-from .exporter import CODE_KINDS
 from .graph import Document, Edge, Vertex
 from .rid import RID
 from .storage import codec
+from .vocabulary import ARCADEDB_VALUE_TYPES, CODE_KINDS, FROM_ARCADEDB_TYPES
 
 if TYPE_CHECKING:
     from .database import Database
@@ -843,11 +843,6 @@ def _infer_value(text: str, trimmed: bool = True) -> Any:
 _DUMP_CHUNK = 2_000
 _TEMPORAL_UNITS = {"DATETIME": 1_000, "DATETIME_SECOND": 1_000, "DATETIME_MICROS": 1_000_000,
                    "DATETIME_NANOS": 1_000_000_000}  # fmt: skip
-_FROM_ARCADEDB = {"FLOAT[]": ("ARRAY_OF_FLOATS", None), "DATETIME_SECOND": ("DATETIME", None),
-                  "DATETIME_MICROS": ("DATETIME", None), "DATETIME_NANOS": ("DATETIME", None),
-                  "INTEGER[]": ("LIST", "INTEGER"), "LONG[]": ("LIST", "LONG"),
-                  "SHORT[]": ("LIST", "SHORT"), "DOUBLE[]": ("LIST", "DOUBLE"),
-                  "BYTE[]": ("LIST", "BYTE")}  # fmt: skip
 #: ArcadeDB importer settings accepted for compatibility; a restore here is one transaction.
 _DUMP_SETTINGS = {"verbose", "verboseLevel", "commitEvery", "commit_every", "parallel", "wal"}
 _CONSTRAINT_KEYS = {"mandatory": "mandatory", "notNull": "notnull", "readonly": "readonly",
@@ -1125,8 +1120,8 @@ class _DumpRestore:
             of_type = exact["of"]
         if "type" in exact:
             ptype = exact["type"]
-        elif raw_type in _FROM_ARCADEDB:
-            ptype, element = _FROM_ARCADEDB[raw_type]
+        elif raw_type in FROM_ARCADEDB_TYPES:
+            ptype, element = FROM_ARCADEDB_TYPES[raw_type]
             of_type = element or of_type
         else:
             ptype = raw_type
@@ -1293,12 +1288,12 @@ class _DumpRestore:
             return value
         ptype, of_type = declared
         if ptype in ("LIST", "MAP") or ptype.endswith("[]"):
-            element = _FROM_ARCADEDB.get(ptype, (None, None))[1] or of_type
+            element = FROM_ARCADEDB_TYPES.get(ptype, (None, None))[1] or of_type
             inner: tuple[str, str | None] | None = None
             if element:
                 name = str(element).upper()
                 # LIST OF <a type> holds links
-                inner = (name if name in _KNOWN_ELEMENT_TYPES else "LINK", None)
+                inner = (name if name in ARCADEDB_VALUE_TYPES else "LINK", None)
             if isinstance(value, list):
                 return [self._foreign_value(v, inner) for v in value]
             if isinstance(value, dict):
@@ -1375,9 +1370,6 @@ class _DumpRestore:
                 self.warnings.append(f"constraint {attribute} of {type_name}.{name} not set: {exc}")
 
 
-_KNOWN_ELEMENT_TYPES = {"BOOLEAN", "BYTE", "SHORT", "INTEGER", "LONG", "FLOAT", "DOUBLE",
-                        "DECIMAL", "STRING", "BINARY", "DATE", "DATETIME", "DATETIME_SECOND",
-                        "DATETIME_MICROS", "DATETIME_NANOS", "EMBEDDED", "LIST", "MAP", "LINK"}  # fmt: skip
 
 
 class _DumpWriter:

@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import SchemaError
-from .storage.catalog import IndexDef, PropertyDef, TypeDef, normalize_property_type
+from .storage.catalog import IndexDef, PropertyDef, TypeDef
+from .vocabulary import IndexType, PropertyType, normalize_property_type
 
 if TYPE_CHECKING:
     from .database import Database
-
-
-class PropertyType(str, Enum):
-    BOOLEAN = "BOOLEAN"
-    BYTE = "BYTE"
-    SHORT = "SHORT"
-    INTEGER = "INTEGER"
-    LONG = "LONG"
-    FLOAT = "FLOAT"
-    DOUBLE = "DOUBLE"
-    DECIMAL = "DECIMAL"
-    STRING = "STRING"
-    BINARY = "BINARY"
-    DATE = "DATE"
-    DATETIME = "DATETIME"
-    EMBEDDED = "EMBEDDED"
-    LIST = "LIST"
-    MAP = "MAP"
-    LINK = "LINK"
-    ARRAY_OF_FLOATS = "ARRAY_OF_FLOATS"
-
-
-class IndexType(str, Enum):
-    LSM_TREE = "LSM_TREE"
-    FULL_TEXT = "FULL_TEXT"
 
 
 class Property:
@@ -296,3 +271,7 @@ class Schema:
 
     def __repr__(self) -> str:
         return f"<Schema types={[t.name for t in self.get_types()]}>"
+
+
+__all__ = ["DocumentType", "EdgeType", "Index", "IndexType", "Property", "PropertyType", "Schema",
+           "VertexType"]  # fmt: skip

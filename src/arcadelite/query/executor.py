@@ -22,6 +22,7 @@ from ..sql import ast as a
 from ..storage import query as ir
 from ..storage.catalog import TypeDef
 from ..storage.codec import decode_record
+from ..vocabulary import SQL_INDEX_TYPES, SQL_KIND_WORDS
 from . import planner as pl
 from .evaluate import Compiler, Ctx, as_record, freeze, get_field, sort_key, to_list, truthy
 from .functions import Accumulator, average
@@ -36,7 +37,6 @@ _WRITE_STATEMENTS = (
     a.DropProperty, a.CreateIndex, a.DropIndex, a.RebuildIndex, a.Begin, a.Commit, a.Rollback,
     a.ImportDatabase,
 )  # fmt: skip
-_KIND_WORDS = {"DOCUMENT": "document", "VERTEX": "vertex", "EDGE": "edge"}
 
 
 def is_write(statement: a.Statement) -> bool:
@@ -519,7 +519,7 @@ def _ddl_result(**fields: Any) -> list[Result]:
 
 
 def _create_type(ex: Executor, stmt: a.CreateType, ctx: Ctx) -> list[Result]:
-    kind = _KIND_WORDS[stmt.kind]
+    kind = SQL_KIND_WORDS[stmt.kind]
     existing = ex.storage.catalog.types.get(stmt.name)
     if existing is not None and stmt.if_not_exists:
         return []
@@ -650,15 +650,10 @@ def _drop_property(ex: Executor, stmt: a.DropProperty, ctx: Ctx) -> list[Result]
     return rows
 
 
-_INDEX_KINDS = {"UNIQUE": (True, "LSM_TREE"), "NOTUNIQUE": (False, "LSM_TREE"),
-                "UNIQUE_HASH": (True, "LSM_TREE"), "NOTUNIQUE_HASH": (False, "LSM_TREE"),
-                "FULL_TEXT": (False, "FULL_TEXT")}  # fmt: skip
-
-
 def _create_index(ex: Executor, stmt: a.CreateIndex, ctx: Ctx) -> list[Result]:
     catalog = ex.storage.catalog
     type_def = ex.type_def(stmt.type_name)
-    kind = _INDEX_KINDS.get(stmt.index_type)
+    kind = SQL_INDEX_TYPES.get(stmt.index_type)
     if kind is None:
         raise SchemaError(f"Index type '{stmt.index_type}' is not supported: use UNIQUE, "
                           "NOTUNIQUE or FULL_TEXT")  # fmt: skip

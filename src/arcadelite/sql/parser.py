@@ -27,23 +27,23 @@ from lark.lexer import PatternStr
 
 from arcadelite.exceptions import ParseError
 from arcadelite.sql import ast as a
+from arcadelite.vocabulary import (
+    NULL_STRATEGIES,
+    SQL_CONSTRAINTS,
+    SQL_INDEX_TYPES,
+    SQL_PROPERTY_TYPES,
+)
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 CACHE_SIZE = 1024
 MAX_NESTING = 128
 """Deepest expression/statement nesting accepted; deeper input raises ParseError, not RecursionError."""
 
-PROPERTY_TYPES = frozenset(
-    """BOOLEAN BYTE SHORT INTEGER LONG FLOAT DOUBLE DECIMAL STRING BINARY DATE DATETIME
-    DATETIME_MICROS DATETIME_NANOS DATETIME_SECOND EMBEDDED LIST MAP LINK ARRAY_OF_SHORTS
-    ARRAY_OF_INTEGERS ARRAY_OF_LONGS ARRAY_OF_FLOATS ARRAY_OF_DOUBLES""".split()
-)
-INDEX_TYPES = frozenset(
-    "UNIQUE NOTUNIQUE FULL_TEXT UNIQUE_HASH NOTUNIQUE_HASH HNSW LSM_VECTOR GEOSPATIAL".split()
-)
-PROPERTY_CONSTRAINTS = frozenset("mandatory notnull readonly min max default regexp hidden".split())
+# The names of types, index types and constraints are the vocabulary module's (one owner).
+PROPERTY_TYPES = SQL_PROPERTY_TYPES
+INDEX_TYPES = frozenset(SQL_INDEX_TYPES)
+PROPERTY_CONSTRAINTS = SQL_CONSTRAINTS
 TRAVERSE_STRATEGIES = frozenset({"DEPTH_FIRST", "BREADTH_FIRST"})
-NULL_STRATEGIES = frozenset({"SKIP", "ERROR", "INDEX"})
 
 _ESCAPES = {
     "n": "\n",

@@ -12,18 +12,7 @@ from typing import Any
 
 from ..exceptions import ArcadeDBError, SchemaError, ValidationError
 from ..rid import RID
-
-KINDS = ("document", "vertex", "edge")
-
-PROPERTY_TYPES = (
-    "BOOLEAN", "BYTE", "SHORT", "INTEGER", "LONG", "FLOAT", "DOUBLE", "DECIMAL", "STRING",
-    "BINARY", "DATE", "DATETIME", "EMBEDDED", "LIST", "MAP", "LINK", "ARRAY_OF_FLOATS",
-)  # fmt: skip
-_TYPE_ALIASES = {"INT": "INTEGER", "BOOL": "BOOLEAN", "TEXT": "STRING", "BYTES": "BINARY",
-                 "EMBEDDEDLIST": "LIST", "EMBEDDEDMAP": "MAP", "DATE_TIME": "DATETIME"}  # fmt: skip
-INDEX_KINDS = ("LSM_TREE", "FULL_TEXT")
-CONSTRAINTS = ("mandatory", "notnull", "readonly", "min", "max", "default", "regexp")
-_FLAGS = ("mandatory", "notnull", "readonly")
+from ..vocabulary import CONSTRAINTS, FLAG_CONSTRAINTS, PROPERTY_TYPES
 
 _INT_RANGES = {
     "BYTE": (-(1 << 7), (1 << 7) - 1),
@@ -31,17 +20,6 @@ _INT_RANGES = {
     "INTEGER": (-(1 << 31), (1 << 31) - 1),
     "LONG": (-(1 << 63), (1 << 63) - 1),
 }
-
-
-def normalize_property_type(name: Any) -> str:
-    """Accept a PropertyType member or a name in any case; error naming it otherwise."""
-    text = str(getattr(name, "value", name)).strip().upper()
-    text = _TYPE_ALIASES.get(text, text)
-    if text not in PROPERTY_TYPES:
-        raise SchemaError(
-            f"Unknown property type '{name}': expected one of {', '.join(PROPERTY_TYPES)}"
-        )
-    return text
 
 
 @dataclass
@@ -61,7 +39,7 @@ class PropertyDef:
         # The ones set: not None, and for the flags not False (a default of 0 or False is set).
         values = {k: getattr(self, k) for k in CONSTRAINTS}
         return {k: v for k, v in values.items()
-                if v is not None and not (v is False and k in _FLAGS)}  # fmt: skip
+                if v is not None and not (v is False and k in FLAG_CONSTRAINTS)}  # fmt: skip
 
 
 @dataclass

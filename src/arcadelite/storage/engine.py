@@ -45,17 +45,19 @@ from ..exceptions import (
     ValidationError,
 )
 from ..rid import RID, bucket_range, pack_rid, unpack_rid
-from . import codec
-from .catalog import (
+from ..vocabulary import (
     CONSTRAINTS,
     INDEX_KINDS,
-    KINDS,
     PROPERTY_TYPES,
+    RECORD_KINDS,
+    normalize_property_type,
+)
+from . import codec
+from .catalog import (
     Catalog,
     IndexDef,
     PropertyDef,
     TypeDef,
-    normalize_property_type,
     validate,
 )
 from .catalog import convert as convert_value
@@ -573,7 +575,7 @@ class Storage:
         supertypes: list[str] | tuple[str, ...] = (),
         if_not_exists: bool = False,
     ) -> TypeDef:
-        if kind not in KINDS:
+        if kind not in RECORD_KINDS:
             raise SchemaError(f"Unknown type kind '{kind}'")
         if not isinstance(name, str) or not name.strip() or "`" in name:
             raise SchemaError(f"Invalid type name {name!r}")
