@@ -53,8 +53,8 @@ from .exceptions import (
 )
 from .graph import RECORD_CLASSES, Document, Edge
 from .rid import RID
+from .storage import ROWS_PER_INSERT, SYNC_MODES
 from .storage.codec import decode_record, encode_record, fast_encode
-from .storage.engine import ROWS_PER_INSERT, SYNC_MODES
 
 if TYPE_CHECKING:
     from .database import Database
@@ -363,7 +363,7 @@ class AsyncExecutor:
 
     def _holds_writer(self) -> bool:
         """True when the calling thread holds SQLite's write lock (the workers need it)."""
-        holder = self._storage.gate.owner
+        holder = self._storage.writer()
         return holder is not None and holder is self._storage.thread_session_if_any()
 
     def _wake(self) -> None:
@@ -449,7 +449,7 @@ class AsyncExecutor:
                 # it still holds the writer lock, so it must be committed like any other.
                 open_tx = self._tx_count or self._session.write_open
                 if open_tx and (
-                    self._flush_waiters or self._stopping or self._storage.gate.waiting
+                    self._flush_waiters or self._stopping or self._storage.writers_waiting()
                 ):
                     commit_now = True
                 else:
@@ -668,15 +668,14 @@ class AsyncExecutor:
                         raise RecordNotFoundError(
                             f"Edge end {RID.from_int(missing[0])} is not an existing vertex"
                         )
-                    last = storage.insert_rows(session, type_def, rows)
-                    positions = range(last - len(rows) + 1, last + 1)
+                    positions = storage.insert_rows(session, type_def, rows)
                     _consume(map(setattr, map(_RECORD, run), repeat("_rid"),
                                   map(RID, repeat(type_id), positions)))  # fmt: skip
                 else:
                     rows = list(map(_PAYLOAD, run))
                     # One writer holds the table: SQLite assigns consecutive positions.
-                    last = storage.insert_rows(session, type_def, rows)
-                    self._give_rids(run, rows, type_def, last - len(rows) + 1)
+                    positions = storage.insert_rows(session, type_def, rows)
+                    self._give_rids(run, rows, type_def, positions.start)
                 results.extend(repeat(None, len(rows)))
                 i = j
                 continue
@@ -763,13 +762,9 @@ class AsyncExecutor:
             self._tx_unseen.append((type_def, unseen))
 
     def _explain(self, op: tuple, exc: Exception) -> BaseException:
-        """Turn a raw SQLite error of one operation into an ArcadeDBError naming it."""
+        """An error of one operation as an ArcadeDBError (storage translates its own)."""
         if isinstance(exc, ArcadeDBError):
             return exc
-        type_def = op[2] if op[0] in (CREATE, UPDATE, DELETE) else None
-        if type_def is not None and type(exc).__name__ == "ConstraintError":
-            payload = op[3] if op[0] != UPDATE or op[3] is not None else None
-            return self._storage.constraint_error(exc, type_def, payload)  # type: ignore[arg-type]
         return ArcadeDBError(f"{_KIND_NAMES[op[0]]} failed: {exc}")
 
     def _forget_rids(self, ops: list[tuple]) -> None:

@@ -14,7 +14,7 @@ from .graph import RECORD_CLASSES, Document, Edge, Vertex
 from .results import ResultSet
 from .rid import RID
 from .schema import Schema
-from .storage import Storage
+from .storage import Row, Storage
 from .storage.catalog import TypeDef
 from .storage.codec import decode_record
 from .transactions import TransactionContext
@@ -42,7 +42,7 @@ class Database:
 
     def _live_storage(self) -> Storage:
         storage = self._storage
-        if storage._closed:
+        if storage.closed:
             raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
         return storage
 
@@ -54,13 +54,13 @@ class Database:
             raise SchemaError(f"Type '{name}' is a {type_def.kind} type, not a {kind} type")
         return type_def
 
-    def make_record(self, type_def: TypeDef, row: tuple, mutable: bool = False) -> Document:
-        """Build a record from a storage row (pos, body, tags[, out_rid, in_rid])."""
-        props = decode_record(row[1], row[2])
-        rid = RID(type_def.id, row[0])
+    def make_record(self, type_def: TypeDef, row: Row, mutable: bool = False) -> Document:
+        """Build a record from a storage row."""
+        props = decode_record(row.body, row.tags)
+        rid = RID(type_def.id, row.pos)
         if type_def.kind == "edge":
-            return Edge(self, type_def, props, rid, mutable, RID.from_int(row[3]),
-                        RID.from_int(row[4]))  # fmt: skip
+            return Edge(self, type_def, props, rid, mutable, RID.from_int(row.out_rid),
+                        RID.from_int(row.in_rid))  # fmt: skip
         return RECORD_CLASSES[type_def.kind](self, type_def, props, rid, mutable)
 
     # --- queries ----------------------------------------------------------------------------
@@ -108,7 +108,7 @@ class Database:
 
     def new_vertex(self, type_name: str) -> Vertex:
         storage = self._storage
-        if storage._closed:
+        if storage.closed:
             raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
         type_def = storage.catalog.types.get(type_name)
         if type_def is None or type_def.kind != "vertex":
@@ -133,7 +133,8 @@ class Database:
             storage = self._storage
             found = storage.load(storage.session(), record._rid)  # type: ignore[arg-type]
             if found is not None:
-                return decode_record(found[1][1], found[1][2])
+                row = found[1]
+                return decode_record(row.body, row.tags)
         return {}
 
     def _save_record(self, record: Document) -> None:
@@ -243,11 +244,7 @@ class Database:
     def _iterate(self, type_def: TypeDef, polymorphic: bool) -> Iterator[Document]:
         storage = self._storage
         for target in type_def.polymorphic if polymorphic else [type_def]:
-            extra = ", out_rid, in_rid" if target.kind == "edge" else ""
-            cursor = storage.execute_sql(
-                storage.session(), f"SELECT pos, body, tags{extra} FROM {target.table} ORDER BY pos"
-            )
-            for row in cursor:
+            for row in storage.scan_type(storage.session(), target):
                 yield self.make_record(target, row)
 
     # --- schema and settings ----------------------------------------------------------------
@@ -318,7 +315,7 @@ class Database:
     def close(self) -> None:
         """Finish pending async work (bounded wait), then release everything. Idempotent."""
         storage = self._storage
-        if storage._closed:
+        if storage.closed:
             return
         # Closing abandons this thread's open transactions: roll them back first, so that
         # pending async work (which needs the writer lock they may hold) can finish.
@@ -335,7 +332,7 @@ class Database:
             _OPEN_DATABASES.discard(self)
 
     def is_open(self) -> bool:
-        return not self._storage._closed
+        return not self._storage.closed
 
     def drop(self) -> None:
         """Delete the whole database folder (refused inside a transaction)."""

@@ -64,6 +64,7 @@ from .vocabulary import ARCADEDB_TYPE_NAMES, KIND_CODES
 
 if TYPE_CHECKING:
     from .database import Database
+    from .storage import Session, Storage
     from .storage.catalog import PropertyDef, TypeDef
 
 #: Export formats; GraphML and GraphSON need ArcadeDB's optional Gremlin module, not offered here.
@@ -125,33 +126,25 @@ def export_database(
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     counts = {"vertex": 0, "document": 0, "edge": 0}
     temp = f"{path}.tmp-{os.getpid()}"
-    session = storage.new_private_session()
-    try:
-        session.conn.execute("BEGIN")  # one read snapshot for the whole dump
-        types = sorted(catalog.types.values(), key=lambda t: t.id)
-        with (
-            open(temp, "wb") as raw,
-            gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out,
-        ):
-            out.write(_header_lines(db, types))
-            for kind in ("vertex", "document", "edge"):
-                for type_def in types:
-                    if type_def.kind == kind and type_def.name in chosen:
-                        counts[kind] += _write_records(session, type_def, out)
-                        if verbose >= 2:
-                            print(f"- exported {type_def.name}", file=sys.stdout)
-        os.replace(temp, path)
-    except BaseException:
-        if os.path.exists(temp):
-            os.remove(temp)
-        raise
-    finally:
+    with storage.read_snapshot() as session:  # one read snapshot for the whole dump
         try:
-            session.conn.execute("COMMIT")
-        except Exception:  # the snapshot ended with an error already raised
-            pass
-        if not storage.closed:
-            storage.release_session(session)
+            types = sorted(catalog.types.values(), key=lambda t: t.id)
+            with (
+                open(temp, "wb") as raw,
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out,
+            ):
+                out.write(_header_lines(db, types))
+                for kind in ("vertex", "document", "edge"):
+                    for type_def in types:
+                        if type_def.kind == kind and type_def.name in chosen:
+                            counts[kind] += _write_records(storage, session, type_def, out)
+                            if verbose >= 2:
+                                print(f"- exported {type_def.name}", file=sys.stdout)
+            os.replace(temp, path)
+        except BaseException:
+            if os.path.exists(temp):
+                os.remove(temp)
+            raise
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     stats = {
@@ -340,7 +333,7 @@ def _sql_literal(value: Any) -> str:
 # --- records --------------------------------------------------------------------------------
 
 
-def _write_records(session: Any, type_def: TypeDef, out: Any) -> int:
+def _write_records(storage: Storage, session: Session, type_def: TypeDef, out: Any) -> int:
     """Stream one type's own records (not its subtypes') into the dump; returns how many."""
     code = KIND_CODES[type_def.kind]
     head = b'{"t":"' + code.encode() + b'","c":{"p":'
@@ -349,21 +342,19 @@ def _write_records(session: Any, type_def: TypeDef, out: Any) -> int:
     edge = type_def.kind == "edge"
     declared = {name: ("DATE" if p.type == "DATE" or p.of_type == "DATE" else p.type)
                 for name, p in type_def.all_properties.items()}  # fmt: skip
-    columns = "pos, body, tags, out_rid, in_rid" if edge else "pos, body, tags"
-    cursor = session.conn.cursor().execute(f"SELECT {columns} FROM {type_def.table} ORDER BY pos")
     count = 0
     buffer: list[bytes] = []
-    for row in cursor:
-        body, tags = row[1], row[2]
+    for row in storage.scan_type(session, type_def):
+        body, tags = row.body, row.tags
         if tags is None and '"t":' not in body:
             p_json = body.encode()  # plain JSON: exactly what ArcadeDB expects in "p"
             extra = b""
         else:
             p_json, extra = _encode_props(codec.decode_record(body, tags), declared)
-        line = head + p_json + middle + str(row[0]).encode() + tail
+        line = head + p_json + middle + str(row.pos).encode() + tail
         if edge:
-            line += (b',"o":"' + str(RID.from_int(row[3])).encode() + b'","i":"'
-                     + str(RID.from_int(row[4])).encode() + b'"')  # fmt: skip
+            line += (b',"o":"' + str(RID.from_int(row.out_rid)).encode() + b'","i":"'
+                     + str(RID.from_int(row.in_rid)).encode() + b'"')  # fmt: skip
         buffer.append(line + extra + b"}}\n")
         count += 1
         if len(buffer) >= _LINES_PER_WRITE:

@@ -636,9 +636,9 @@ class _RowImport:
             if type_def.id in seen:
                 continue
             for target, row in storage.find_by_key(storage.session(), type_def, (id_prop,), (key,)):
-                if (target.id, row[0]) not in seen:
-                    seen.add((target.id, row[0]))
-                    matches.append(RID(target.id, row[0]))
+                if (target.id, row.pos) not in seen:
+                    seen.add((target.id, row.pos))
+                    matches.append(RID(target.id, row.pos))
         if not matches:
             raise ArcadeDBError(f"edge field '{field}': no vertex with {id_prop} = {key!r}")
         if len(matches) > 1:
@@ -1424,7 +1424,7 @@ class _DumpWriter:
         empty = [i for i, info in enumerate(meta) if info is None]
         storage.savepoint(session, "al_restore")
         try:
-            last = storage.insert_rows(session, type_def, rows)
+            last = storage.insert_rows(session, type_def, rows)[-1]
         except Exception:  # replay one by one to find the culprits
             storage.rollback_to_savepoint(session, "al_restore")
             empty = []
@@ -1432,19 +1432,17 @@ class _DumpWriter:
                 if info is not None:
                     storage.savepoint(session, "al_row")
                     try:
-                        last = storage.insert_rows(session, type_def, [row])
+                        last = storage.insert_rows(session, type_def, [row])[-1]
                     except Exception as exc:
                         storage.rollback_to_savepoint(session, "al_row")
                         storage.release_savepoint(session, "al_row")
-                        if type(exc).__name__ == "ConstraintError":
-                            exc = storage.constraint_error(exc, type_def, (row[0], row[1]))
                         if type_def.kind == "vertex":
                             self.restore.failed_vertices.add(info[1])
                         self.restore.fail(info[0], info[1], str(exc))
                     else:
                         storage.release_savepoint(session, "al_row")
                         continue
-                last = storage.insert_rows(session, type_def, [_placeholder(type_def)])
+                last = storage.insert_rows(session, type_def, [_placeholder(type_def)])[-1]
                 empty.append(index)
         storage.release_savepoint(session, "al_restore")
         if last != self.first_position + len(rows) - 1:

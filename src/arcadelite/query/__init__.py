@@ -14,7 +14,7 @@ from ..results import ResultSet
 
 if TYPE_CHECKING:
     from ..database import Database
-    from ..storage.engine import Session
+    from ..storage import Session
 
 SUPPORTED_LANGUAGES = ("sql", "sqlscript")
 _NOT_YET = ("cypher", "opencypher")
@@ -95,7 +95,7 @@ def run(db: Database, language: str, text: str, args: tuple = (), kwargs: dict |
     except RecursionError:
         raise QueryError("The statement nests too deeply to run") from None
     except Exception as exc:  # no internal error escapes a statement
-        from ..storage.engine import storage_error
+        from ..storage import storage_error
 
         translated = storage_error(exc)
         if translated is not None:

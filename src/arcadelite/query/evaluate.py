@@ -37,7 +37,7 @@ from ..storage import codec
 
 if TYPE_CHECKING:
     from ..database import Database
-    from ..storage.engine import Session, Storage
+    from ..storage import Session, Storage
 
 Fn = Callable[["Ctx"], Any]
 

@@ -29,7 +29,7 @@ from .functions import Accumulator, average
 
 if TYPE_CHECKING:
     from ..database import Database
-    from ..storage.engine import Session, Storage
+    from ..storage import Session, Storage
 
 _WRITE_STATEMENTS = (
     a.Insert, a.CreateVertex, a.CreateEdge, a.Update, a.Delete, a.DeleteVertex, a.DeleteEdge,
@@ -803,7 +803,7 @@ def _create_edge(ex: Executor, stmt: a.CreateEdge, ctx: Ctx) -> list[Result]:
                     found = None
                     for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out",
                                                            labels):  # fmt: skip
-                        if row[4] == target.to_int() and edge_type is type_def:
+                        if row.in_rid == target.to_int() and edge_type is type_def:
                             found = ex.db.make_record(edge_type, row)
                             break
                     if found is not None:
@@ -970,7 +970,7 @@ def _delete_all(ex: Executor, records: list[Document]) -> list[Document]:
             continue
         if isinstance(record, Vertex):
             for edge_type, row in ex.storage.edges(ex.session, record._rid.to_int(), "both"):
-                gone.add(RID(edge_type.id, row[0]))
+                gone.add(RID(edge_type.id, row.pos))
         if isinstance(record, Edge) and ex.storage.load(ex.session, record._rid) is None:
             continue  # already gone with one of its vertices
         ex.delete_record(record)
@@ -1017,7 +1017,7 @@ def _edges_between(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Document]
         wanted = None if targets is None else {t.to_int() for t in targets}
         for source in sources:
             for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out", labels):
-                if wanted is None or row[4] in wanted:
+                if wanted is None or row.in_rid in wanted:
                     edge = ex.db.make_record(edge_type, row)
                     found[edge._rid] = edge
     else:

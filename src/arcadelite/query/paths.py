@@ -39,7 +39,7 @@ from ..storage.codec import decode_record
 
 if TYPE_CHECKING:
     from ..database import Database
-    from ..storage.engine import Session, Storage
+    from ..storage import Session, Storage
 
 _OPPOSITE = {"out": "in", "in": "out", "both": "both"}
 
@@ -102,8 +102,8 @@ def shortest_path(db: Database, session: Session | None, from_rid: Any, to_rid: 
             return ((n, None) for n in storage.neighbors(session, vertex, walk, labels))
         pairs = []
         for edge_type, row in storage.edges(session, vertex, walk, labels):
-            other = row[4] if row[3] == vertex else row[3]
-            pairs.append((other, pack_rid(edge_type.id, row[0])))
+            other = row.in_rid if row.out_rid == vertex else row.out_rid
+            pairs.append((other, pack_rid(edge_type.id, row.pos)))
         return pairs
 
     previous: dict[int, int] = {}  # toward the source: vertex -> edge -> vertex (packed)
@@ -214,10 +214,10 @@ def dijkstra(db: Database, session: Session | None, from_rid: Any, to_rid: Any,
             return [RID.from_int(p) for p in reversed(path)]
         settled.add(vertex)
         for _, row in storage.edges(session, vertex, walk, labels):
-            other = row[4] if row[3] == vertex else row[3]
+            other = row.in_rid if row.out_rid == vertex else row.out_rid
             if other in settled:
                 continue
-            props = decode_record(row[1], row[2]) if weight_property is not None else {}
+            props = decode_record(row.body, row.tags) if weight_property is not None else {}
             candidate = distance + _weight(props, weight_property)
             if candidate < cost.get(other, float("inf")):
                 cost[other] = candidate

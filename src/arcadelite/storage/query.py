@@ -39,7 +39,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -47,7 +47,11 @@ from ..exceptions import QueryError
 from ..rid import RID, bucket_base
 from . import codec
 from .catalog import TypeDef
-from .engine import Session, Storage, field_sql, json_path
+from .sqltext import field_sql, json_path
+
+if TYPE_CHECKING:
+    from .engine import Storage
+    from .sessions import Session
 
 # ------------------------------------------------------------------------------------------ IR
 

@@ -1,0 +1,104 @@
+"""Files and locks: where a database lives on disk, and who may open it.
+
+A database is a folder holding ``arcadelite.sqlite`` (plus SQLite's ``-wal``/``-shm``) and a
+``lock`` file. Inside a process a folder is open at most once (a registry); against other
+processes an exclusive ``flock`` on ``lock`` keeps a second writer out, and the holder writes its
+pid there so that the refused one can say who holds it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+import time
+
+from ..exceptions import ArcadeDBError, DatabaseLockedError
+
+DB_FILE = "arcadelite.sqlite"
+LOCK_FILE = "lock"
+_PROCESS_OPEN: dict[str, object] = {}
+_PROCESS_OPEN_LOCK = threading.Lock()
+
+
+def database_file(folder: str) -> str:
+    """The SQLite file of a database folder."""
+    return os.path.join(os.path.abspath(folder), DB_FILE)
+
+
+def exists(folder: str) -> bool:
+    """True when the folder holds a database."""
+    return os.path.isfile(database_file(folder))
+
+
+class FolderLock:
+    """One process's claim on a database folder: registered in this process, then flock'ed."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._owner: object = None
+        self._fd: int | None = None
+
+    def register(self, owner: object, create: bool) -> None:
+        """Claim the folder in this process (refused when it is open here already)."""
+        with _PROCESS_OPEN_LOCK:
+            if self.folder in _PROCESS_OPEN:
+                raise DatabaseLockedError(
+                    f"Database '{self.folder}' is already open in this process: "
+                    "use the Database object you have, or close it first"
+                )
+            if create and exists(self.folder):
+                raise ArcadeDBError(f"Database '{self.folder}' already exists")
+            if not create and not exists(self.folder):
+                raise ArcadeDBError(f"Database '{self.folder}' does not exist")
+            _PROCESS_OPEN[self.folder] = owner
+            self._owner = owner
+
+    def lock(self) -> None:
+        """Take the exclusive flock against other processes; the error names the holder's pid."""
+        os.makedirs(self.folder, exist_ok=True)
+        path = os.path.join(self.folder, LOCK_FILE)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = ""
+            for _ in range(50):  # the holder writes its pid just after it locks: wait for it
+                holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
+                if holder and _process_alive(holder):  # not a stale pid of a killed holder
+                    break
+                time.sleep(0.01)
+            os.close(fd)
+            raise DatabaseLockedError(
+                f"Database '{self.folder}' is open for writing by another process "
+                f"(pid {holder or 'unknown'})"
+            ) from None
+        # One fixed-width write: a reader never sees the file emptied in between.
+        os.pwrite(fd, f"{os.getpid():<20}".encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        """Give up the flock (leaving no stale pid) and the registration."""
+        if self._fd is not None:
+            try:
+                os.pwrite(self._fd, b" " * 20, 0)  # no stale pid for the next opener
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+            finally:
+                os.close(self._fd)
+                self._fd = None
+        with _PROCESS_OPEN_LOCK:
+            if self._owner is not None and _PROCESS_OPEN.get(self.folder) is self._owner:
+                del _PROCESS_OPEN[self.folder]
+
+
+def _process_alive(pid_text: str) -> bool:
+    try:
+        os.kill(int(pid_text), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+__all__ = ["DB_FILE", "LOCK_FILE", "FolderLock", "database_file", "exists"]
