@@ -51,14 +51,15 @@ from .exceptions import (
     RecordNotFoundError,
     TransactionError,
 )
-from .graph import RECORD_CLASSES, Document, Edge
+from .model.factory import new_record
+from .model.records import Document, Edge
 from .rid import RID
 from .storage import ROWS_PER_INSERT, SYNC_MODES
 from .storage.codec import decode_record, encode_record, fast_encode
 
 if TYPE_CHECKING:
     from .database import Database
-    from .results import ResultSet
+    from .model.results import ResultSet
 
 QUEUE_CAPACITY = 16_384
 CHUNK = 2_000
@@ -244,7 +245,7 @@ class AsyncExecutor:
         try:
             type_def = record._type
             if self._storage.catalog.by_id.get(type_def.id) is not type_def:
-                type_def = self._db._current_type(record)
+                type_def = self._db.current_type(record)
             extra = None
             if type_def.kind == "edge":
                 extra = _edge_ends(record)  # type: ignore[arg-type]
@@ -268,7 +269,7 @@ class AsyncExecutor:
         if not isinstance(record, Document):
             raise TypeError(f"update_record expects a Document, Vertex or Edge, got {record!r}")
         try:
-            type_def = self._db._current_type(record)
+            type_def = self._db.current_type(record)
             if any(p.readonly for p in type_def.all_properties.values()):
                 payload: Any = None  # validated against the stored state at write time
                 snapshot = dict(record._props)
@@ -291,7 +292,7 @@ class AsyncExecutor:
         if not isinstance(record, Document):
             raise TypeError(f"delete_record expects a Document, Vertex or Edge, got {record!r}")
         try:
-            op = (DELETE, record, self._db._current_type(record), None, callback,
+            op = (DELETE, record, self._db.current_type(record), None, callback,
                   error_callback, None)  # fmt: skip
         except ArcadeDBError as exc:
             if isinstance(exc, DatabaseClosedError):
@@ -708,7 +709,7 @@ class AsyncExecutor:
                     raise ArcadeDBError(f"Cannot update {record!r}: it was never saved")
                 payload = op[3]
                 if payload is None:  # read-only properties: checked against the stored state
-                    old = self._db._stored_props(type_def, record)
+                    old = storage.update_base(storage.session(), type_def, rid)
                     payload = storage.prepare(type_def, op[6], old or {})[1]
                 if storage.update_rows(session, type_def, [(*payload, rid.position)]) == 0:
                     raise ArcadeDBError(f"Cannot update record {rid}: it does not exist")
@@ -801,7 +802,7 @@ class AsyncExecutor:
             if callback is not None:
                 try:
                     if op[0] in (QUERY, COMMAND):
-                        from .results import ResultSet
+                        from .model.results import ResultSet
 
                         callback(ResultSet(result))
                     else:
@@ -838,7 +839,7 @@ class AsyncExecutor:
         """Report records written without their objects (_tx_unseen) as failed, rebuilt."""
         for type_def, payloads in unseen:
             for props in _unseen_props(payloads):
-                record = RECORD_CLASSES[type_def.kind](self._db, type_def, props)
+                record = new_record(self._db, type_def, props)
                 self._route_error(None, record, AsyncOperationError(
                     f"Async write of {record!r} failed: {cause}", record, cause))  # fmt: skip
 

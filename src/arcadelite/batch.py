@@ -70,7 +70,7 @@ class BatchContext:
     def __enter__(self) -> BatchContext:
         if self._state != "new":
             raise RuntimeError("BatchContext can be entered only once")
-        self._db._live_storage()
+        self._db.live_storage()
         if self._db.is_transaction_active():
             raise TransactionError(
                 "BatchContext cannot run inside a transaction: its operations commit in "
@@ -241,7 +241,7 @@ def _edge_end(db: Database, end: Any, label: str) -> Any:
     if isinstance(end, Document):
         raise ArcadeDBError(f"{label} must be a vertex, got {end!r}")
     rid = RID.parse(end)
-    type_def = db._live_storage().catalog.by_id.get(rid.bucket_id)
+    type_def = db.live_storage().catalog.by_id.get(rid.bucket_id)
     if type_def is None or type_def.kind != "vertex":
         raise ArcadeDBError(f"{label} {rid} is not a vertex")
     return rid

@@ -1,4 +1,9 @@
-"""The Database object and the module-level functions that create and open databases."""
+"""The Database object and the module-level functions that create and open databases.
+
+A Database is the model's ``Store`` (model/store.py): records and the query engine hold it and
+reach storage through its Store methods (``live_storage``, ``save_record``, ``edges_of`` ...),
+which are not part of ArcadeDB's API; the rest of the class is.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError, SchemaError
-from .graph import RECORD_CLASSES, Document, Edge, Vertex
-from .results import ResultSet
+from .model.factory import record_from_row
+from .model.records import Document, Edge, Vertex
+from .model.results import ResultSet
 from .rid import RID
 from .schema import Schema
-from .storage import Row, Storage
+from .storage import Storage
 from .storage.catalog import TypeDef
-from .storage.codec import decode_record
 from .transactions import TransactionContext
 
 if TYPE_CHECKING:
@@ -38,43 +43,30 @@ class Database:
         self._read_your_writes = True
         _OPEN_DATABASES.add(self)
 
-    # --- plumbing ---------------------------------------------------------------------------
+    # --- plumbing (the Store protocol: model/store.py) -------------------------------------
 
-    def _live_storage(self) -> Storage:
+    def live_storage(self) -> Storage:
+        """The open storage (DatabaseClosedError once closed)."""
         storage = self._storage
         if storage.closed:
             raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
         return storage
 
     def _type(self, name: str, kind: str | None = None) -> TypeDef:
-        type_def = self._live_storage().catalog.types.get(name)
-        if type_def is None:
-            raise SchemaError(f"Type '{name}' does not exist")
-        if kind is not None and type_def.kind != kind:
-            raise SchemaError(f"Type '{name}' is a {type_def.kind} type, not a {kind} type")
-        return type_def
-
-    def make_record(self, type_def: TypeDef, row: Row, mutable: bool = False) -> Document:
-        """Build a record from a storage row."""
-        props = decode_record(row.body, row.tags)
-        rid = RID(type_def.id, row.pos)
-        if type_def.kind == "edge":
-            return Edge(self, type_def, props, rid, mutable, RID.from_int(row.out_rid),
-                        RID.from_int(row.in_rid))  # fmt: skip
-        return RECORD_CLASSES[type_def.kind](self, type_def, props, rid, mutable)
+        return self.live_storage().catalog.get(name, kind)
 
     # --- queries ----------------------------------------------------------------------------
 
     def query(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run a read-only statement; parameters fill ``?`` (positional) or ``:name``."""
-        self._live_storage()
+        self.live_storage()
         from .query import run
 
         return run(self, language, text, args, kwargs, read_only=True)
 
     def command(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run any statement: DDL, DML or a read."""
-        self._live_storage()
+        self.live_storage()
         from .query import run
 
         return run(self, language, text, args, kwargs, read_only=False)
@@ -82,23 +74,23 @@ class Database:
     # --- transactions -----------------------------------------------------------------------
 
     def begin(self) -> None:
-        storage = self._live_storage()
+        storage = self.live_storage()
         storage.begin(storage.session())
 
     def commit(self) -> None:
-        storage = self._live_storage()
+        storage = self.live_storage()
         storage.commit(storage.session())
 
     def rollback(self) -> None:
-        storage = self._live_storage()
+        storage = self.live_storage()
         storage.rollback(storage.session())
 
     def transaction(self) -> TransactionContext:
-        self._live_storage()
+        self.live_storage()
         return TransactionContext(self)
 
     def is_transaction_active(self) -> bool:
-        session = self._live_storage().thread_session_if_any()
+        session = self.live_storage().thread_session_if_any()
         return bool(session and session.depth)
 
     # --- records ----------------------------------------------------------------------------
@@ -119,26 +111,18 @@ class Database:
         """An unsaved edge record (connect it with Vertex.new_edge or an async create)."""
         return Edge(self, self._type(type_name, "edge"))
 
-    def _current_type(self, record: Document) -> TypeDef:
-        storage = self._live_storage()
+    def current_type(self, record: Document) -> TypeDef:
+        """The record's type as the catalog holds it now (SchemaError when it was dropped)."""
+        storage = self.live_storage()
         type_def = storage.catalog.by_id.get(record._type.id)
         if type_def is None or type_def.name != record._type.name:
             raise SchemaError(f"Type '{record._type.name}' of {record!r} no longer exists")
         record._type = type_def
         return type_def
 
-    def _stored_props(self, type_def: TypeDef, record: Document) -> dict[str, Any]:
-        """What an update compares against: the stored state when read-only properties exist."""
-        if any(p.readonly for p in type_def.all_properties.values()):
-            storage = self._storage
-            found = storage.load(storage.session(), record._rid)  # type: ignore[arg-type]
-            if found is not None:
-                row = found[1]
-                return decode_record(row.body, row.tags)
-        return {}
-
-    def _save_record(self, record: Document) -> None:
-        type_def = self._current_type(record)
+    def save_record(self, record: Document) -> None:
+        """Insert or update the record, enforcing the schema (``record.save()``)."""
+        type_def = self.current_type(record)
         storage = self._storage
         session = storage.session()
         if record._rid is None:
@@ -157,22 +141,24 @@ class Database:
             record._rid = RID(type_def.id, position)
         else:
             props, encoded = storage.prepare(
-                type_def, record._props, self._stored_props(type_def, record)
+                type_def, record._props, storage.update_base(session, type_def, record._rid)
             )
             storage.update(session, type_def, record._rid.position, encoded)
         record._props = props
 
-    def _delete_record(self, record: Document) -> None:
-        type_def = self._current_type(record)
+    def delete_record(self, record: Document) -> None:
+        """Delete the record; a vertex takes its edges with it (``record.delete()``)."""
+        type_def = self.current_type(record)
         storage = self._storage
         storage.delete(storage.session(), type_def, record._rid.position)  # type: ignore[union-attr]
 
-    def _new_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
+    def create_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
+        """Create and save an edge from a saved vertex to a target vertex (``new_edge``)."""
         edge_type = self._type(label, "edge")
         if vertex._rid is None:
             raise ArcadeDBError("Save the vertex before creating edges from it")
         target_rid = RID.parse(target)
-        storage = self._live_storage()
+        storage = self.live_storage()
         target_type = storage.catalog.by_id.get(target_rid.bucket_id)
         if target_type is None or target_type.kind != "vertex":
             raise ArcadeDBError(f"Edge target {target_rid} is not a vertex")
@@ -181,37 +167,40 @@ class Database:
             if storage.load(session, end) is None:
                 raise RecordNotFoundError(f"Cannot create a '{label}' edge: vertex {end} not found")
         edge = Edge(self, edge_type, dict(props), None, True, vertex._rid, target_rid)
-        self._save_record(edge)
+        self.save_record(edge)
         return edge
 
-    def _edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
-        storage = self._live_storage()
+    def edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
+        """The edges touching a vertex ("out", "in" or "both"; of the given types, or any)."""
+        storage = self.live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return
         for edge_type, row in storage.edges(storage.session(), vertex._rid.to_int(), direction,
                                             labels):  # fmt: skip
-            yield self.make_record(edge_type, row)  # type: ignore[misc]
+            yield record_from_row(self, edge_type, row)  # type: ignore[misc]
 
-    def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
-        storage = self._live_storage()
+    def neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
+        """The packed RIDs of the vertices adjacent to a vertex (see ``edges_of``)."""
+        storage = self.live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return []
         return storage.neighbors(storage.session(), vertex._rid.to_int(), direction, labels)
 
-    def _neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
+    def neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
+        """The vertices adjacent to a vertex (see ``edges_of``)."""
         return [self.lookup_by_rid(RID.from_int(packed))
-                for packed in self._neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
+                for packed in self.neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
 
     def lookup_by_rid(self, rid: RID | str) -> Document:
         """The record with this RID (immutable); RecordNotFoundError when there is none."""
-        storage = self._live_storage()
+        storage = self.live_storage()
         parsed = RID.parse(rid)
         found = storage.load(storage.session(), parsed)
         if found is None:
             raise RecordNotFoundError(f"Record {parsed} not found")
-        return self.make_record(*found)
+        return record_from_row(self, *found)
 
     def lookup_by_key(self, type_name: str, keys: list[str] | str, values: Any) -> Document | None:
         """The record whose indexed properties ``keys`` equal ``values`` (an index must exist)."""
@@ -227,11 +216,11 @@ class Database:
                 f"(db.schema.create_index('{type_name}', {list(keys_t)!r}))"
             )
         for found in storage.find_by_key(storage.session(), type_def, keys_t, values_t):
-            return self.make_record(*found)
+            return record_from_row(self, *found)
         return None
 
     def count_type(self, type_name: str, polymorphic: bool = True) -> int:
-        storage = self._live_storage()
+        storage = self.live_storage()
         type_def = storage.catalog.types.get(type_name)
         if type_def is None:
             return 0
@@ -245,13 +234,13 @@ class Database:
         storage = self._storage
         for target in type_def.polymorphic if polymorphic else [type_def]:
             for row in storage.scan_type(storage.session(), target):
-                yield self.make_record(target, row)
+                yield record_from_row(self, target, row)
 
     # --- schema and settings ----------------------------------------------------------------
 
     @property
     def schema(self) -> Schema:
-        self._live_storage()
+        self.live_storage()
         return self._schema
 
     def get_schema(self) -> Schema:
@@ -259,25 +248,25 @@ class Database:
 
     def set_wal_flush(self, mode: str) -> None:
         """Commit durability: "no" (no fsync), "yes_nometadata" (default), "yes_full"."""
-        self._live_storage().set_sync(mode)
+        self.live_storage().set_sync(mode)
 
     def set_read_your_writes(self, flag: bool) -> None:
         """Accepted for compatibility: a thread always reads its own writes here."""
-        self._live_storage()
+        self.live_storage()
         self._read_your_writes = bool(flag)
 
     def set_auto_transaction(self, flag: bool) -> None:
         """When on, a write outside a transaction commits by itself."""
-        self._live_storage().auto_transaction = bool(flag)
+        self.live_storage().auto_transaction = bool(flag)
 
     def is_auto_transaction(self) -> bool:
-        return self._live_storage().auto_transaction
+        return self.live_storage().auto_transaction
 
     # --- async, batch, import/export ----------------------------------------------------------
 
     def async_executor(self) -> AsyncExecutor:
         """The database's async executor (a fresh one if the previous was closed)."""
-        self._live_storage()
+        self.live_storage()
         from .async_executor import AsyncExecutor
 
         with self._executor_lock:
@@ -288,7 +277,7 @@ class Database:
     def batch_context(self, batch_size: int = 5000, parallel: int = 4, use_wal: bool = True,
                       back_pressure: int = 50, progress: bool = False,
                       progress_desc: str = "Processing") -> BatchContext:  # fmt: skip
-        self._live_storage()
+        self.live_storage()
         from .batch import BatchContext
 
         return BatchContext(self, batch_size, parallel, use_wal, back_pressure, progress,
@@ -297,15 +286,22 @@ class Database:
     def export_database(self, file_path: str, format: str = "jsonl", overwrite: bool = False,
                         include_types: list[str] | None = None,
                         exclude_types: list[str] | None = None, verbose: int = 1) -> dict:  # fmt: skip
-        self._live_storage()
+        self.live_storage()
         from .exporter import export_database
 
         return export_database(self, file_path, format, overwrite, include_types, exclude_types,
                                verbose)  # fmt: skip
 
+    def import_dump(self, url: str, **settings: Any) -> dict[str, Any]:
+        """Restore an ArcadeDB JSONL dump into this (empty) database (SQL ``IMPORT DATABASE``)."""
+        self.live_storage()
+        from .importer import import_database
+
+        return import_database(self, url, **settings)
+
     def export_to_csv(self, query: str, file_path: str, language: str = "sql",
                       fieldnames: list[str] | None = None) -> int:  # fmt: skip
-        self._live_storage()
+        self.live_storage()
         from .exporter import export_to_csv
 
         return export_to_csv(self.query(language, query), file_path, fieldnames)
@@ -336,17 +332,17 @@ class Database:
 
     def drop(self) -> None:
         """Delete the whole database folder (refused inside a transaction)."""
-        storage = self._live_storage()
+        storage = self.live_storage()
         if self.is_transaction_active():
             raise ArcadeDBError("Cannot drop the database inside a transaction: commit first")
         self.close()
         storage.drop()
 
     def get_name(self) -> str:
-        return os.path.basename(self._live_storage().folder.rstrip(os.sep))
+        return os.path.basename(self.live_storage().folder.rstrip(os.sep))
 
     def get_database_path(self) -> str:
-        return self._live_storage().folder
+        return self.live_storage().folder
 
     def __enter__(self) -> Database:
         return self

@@ -120,7 +120,7 @@ def export_database(
         raise ArcadeDBError(
             f"Export file '{path}' already exists: pass overwrite=True to replace it"
         )
-    storage = db._live_storage()
+    storage = db.live_storage()
     catalog = storage.catalog
     chosen = _chosen_types(catalog.types, include_types, exclude_types)
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
@@ -219,7 +219,7 @@ def _header_lines(db: Database, types: list[TypeDef]) -> bytes:
 
 def schema_json(db: Database, types: list[TypeDef]) -> dict[str, Any]:
     """The schema as ArcadeDB's ``LocalSchema.toJSON`` shapes it, plus ``arcadelite`` keys."""
-    catalog = db._live_storage().catalog
+    catalog = db.live_storage().catalog
     out: dict[str, Any] = {}
     for type_def in types:
         bucket = f"{type_def.name}_0"

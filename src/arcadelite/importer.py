@@ -184,7 +184,7 @@ class Importer:
         ``import_type`` is ``"documents"``, ``"vertices"`` or ``"edges"``; ``type_name`` the type
         to fill (created when missing; default: the file name). See the module doc for options.
         """
-        self.db._live_storage()
+        self.db.live_storage()
         if self.db.is_transaction_active():
             raise TransactionError(
                 "Importing a file cannot run inside a transaction: rows commit in transactions of "
@@ -858,7 +858,7 @@ def import_database(db: Database, path_or_url: str, **options: Any) -> dict[str,
     ``createdEdges``, ``result``, plus ``errors`` and ``warnings``. Records that cannot be restored
     do not stop the others; ``ImportDatabaseError`` lists them at the end.
     """
-    db._live_storage()
+    db.live_storage()
     if db.is_transaction_active():
         raise ArcadeDBError(
             "IMPORT DATABASE cannot run inside a transaction: commit or roll back first"

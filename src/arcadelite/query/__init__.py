@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ArcadeDBError, QueryError
-from ..results import ResultSet
+from ..model.results import ResultSet
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..model.store import Store
     from ..storage import Session
 
 SUPPORTED_LANGUAGES = ("sql", "sqlscript")
@@ -53,7 +53,7 @@ def bind_parameters(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
     return positional, named
 
 
-def run(db: Database, language: str, text: str, args: tuple = (), kwargs: dict | None = None,
+def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | None = None,
         read_only: bool = False, session: Session | None = None) -> ResultSet:  # fmt: skip
     """Run one statement (``sql``) or a script (``sqlscript``) and return its rows."""
     if not isinstance(language, str):
@@ -68,7 +68,7 @@ def run(db: Database, language: str, text: str, args: tuple = (), kwargs: dict |
             f"Unknown query language '{language}': supported languages are "
             f"{', '.join(SUPPORTED_LANGUAGES)} (cypher is planned)"
         )
-    storage = db._live_storage()
+    storage = db.live_storage()
     if session is None:
         session = storage.session()
     positional, named = bind_parameters(args, kwargs or {})

@@ -29,14 +29,15 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..exceptions import ArcadeDBError, QueryError
-from ..graph import Document, Edge
-from ..results import Result
+from ..model.factory import record_from_row
+from ..model.records import Document, Edge
+from ..model.results import Result
 from ..rid import RID
 from ..sql import ast as a
 from ..storage import codec
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..model.store import Store
     from ..storage import Session, Storage
 
 Fn = Callable[["Ctx"], Any]
@@ -45,14 +46,14 @@ _MISSING = object()
 
 
 class Ctx:
-    """What an expression sees while it runs: the current row, variables, parameters, the db."""
+    """What an expression sees while it runs: the current row, variables, parameters, the store."""
 
-    __slots__ = ("db", "storage", "session", "positional", "named", "current", "vars", "parent",
+    __slots__ = ("store", "storage", "session", "positional", "named", "current", "vars", "parent",
                  "agg", "cache", "depth", "path", "executor")  # fmt: skip
 
-    def __init__(self, db: Database, storage: Storage, session: Session, positional: tuple,
+    def __init__(self, store: Store, storage: Storage, session: Session, positional: tuple,
                  named: dict, parent: Ctx | None = None) -> None:  # fmt: skip
-        self.db = db
+        self.store = store
         self.storage = storage
         self.session = session
         self.positional = positional
@@ -71,12 +72,12 @@ class Ctx:
 
     def child(self) -> Ctx:
         """A context for a sub-query: same parameters and database, ``$parent`` is this one."""
-        return Ctx(self.db, self.storage, self.session, self.positional, self.named, self)
+        return Ctx(self.store, self.storage, self.session, self.positional, self.named, self)
 
     def derive(self, current: Any) -> Ctx:
         """Same variables, another current row (filters like ``out('E')[age > 3]``)."""
         other = Ctx.__new__(Ctx)
-        other.db = self.db
+        other.store = self.store
         other.storage = self.storage
         other.session = self.session
         other.positional = self.positional
@@ -110,7 +111,7 @@ class Ctx:
         record = self.cache.get(rid, _MISSING)
         if record is _MISSING:
             found = self.storage.load(self.session, rid)
-            record = None if found is None else self.db.make_record(*found)
+            record = None if found is None else record_from_row(self.store, *found)
             if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[rid] = record
@@ -121,9 +122,9 @@ class Ctx:
         if missing:
             if len(self.cache) > 100_000:
                 self.cache.clear()
-            make = self.db.make_record
+            store = self.store
             for rid, found in zip(missing, self.storage.load_many(self.session, missing)):
-                self.cache[rid] = None if found is None else make(*found)
+                self.cache[rid] = None if found is None else record_from_row(store, *found)
         cache = self.cache
         return [r for r in (cache.get(rid) for rid in rids) if r is not None]
 
@@ -370,13 +371,14 @@ def _rank(value: Any) -> int:
 
 def _comparable(value: Any) -> Any:
     if isinstance(value, (list, tuple, dict)):
-        return orjson.dumps(value, default=_json_default).decode()
+        return orjson.dumps(value, default=_comparable_text).decode()
     if isinstance(value, RID):
         return (value.bucket_id, value.position)
     return value
 
 
-def _json_default(value: Any) -> Any:
+def _comparable_text(value: Any) -> Any:
+    """orjson's default= for comparable keys of lists and maps: a value as the text it compares as."""
     return str(_norm(value))
 
 

@@ -15,21 +15,21 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ArcadeDBError, QueryError, RecordNotFoundError, SchemaError
-from ..graph import Document, Edge, Vertex
-from ..results import Result
+from ..model.factory import new_record, record_from_row, records_from_scan
+from ..model.records import Document, Edge, Vertex
+from ..model.results import Result
 from ..rid import RID
 from ..sql import ast as a
 from ..storage import query as ir
 from ..storage.catalog import TypeDef
-from ..storage.codec import decode_record
 from ..vocabulary import SQL_INDEX_TYPES, SQL_KIND_WORDS
 from . import planner as pl
 from .evaluate import Compiler, Ctx, as_record, freeze, get_field, sort_key, to_list, truthy
 from .functions import Accumulator, average
 
 if TYPE_CHECKING:
-    from ..database import Database
-    from ..storage import Session, Storage
+    from ..model.store import Store
+    from ..storage import ScanRow, Session, Storage
 
 _WRITE_STATEMENTS = (
     a.Insert, a.CreateVertex, a.CreateEdge, a.Update, a.Delete, a.DeleteVertex, a.DeleteEdge,
@@ -52,12 +52,12 @@ def is_write(statement: a.Statement) -> bool:
 class Executor:
     """Runs statements for one database session with one set of parameters."""
 
-    def __init__(self, db: Database, storage: Storage, session: Session, positional: tuple,
+    def __init__(self, store: Store, storage: Storage, session: Session, positional: tuple,
                  named: dict) -> None:  # fmt: skip
-        self.db = db
+        self.store = store
         self.storage = storage
         self.session = session
-        self.ctx = Ctx(db, storage, session, positional, named)
+        self.ctx = Ctx(store, storage, session, positional, named)
         self.ctx.executor = self
         self.planner = pl.Planner(storage, self.subquery)
 
@@ -89,31 +89,12 @@ class Executor:
             raise QueryError(f"{kind.__name__} statements are not supported yet")
         return handler(self, statement, ctx)
 
-    def records(self, rows: Iterable[tuple]) -> list[Document]:
-        """Records from scan rows (type id, pos, body, tags, out_rid, in_rid)."""
-        by_id = self.storage.catalog.by_id
-        db = self.db
-        out: list[Document] = []
-        append = out.append
-        for tid, pos, body, tags, out_rid, in_rid in rows:
-            type_def = by_id[tid]
-            props = decode_record(body, tags)
-            if out_rid is not None:
-                append(Edge(db, type_def, props, RID(tid, pos), False, RID.from_int(out_rid),
-                            RID.from_int(in_rid)))  # fmt: skip
-            elif type_def.kind == "vertex":
-                append(Vertex(db, type_def, props, RID(tid, pos), False))
-            else:
-                append(Document(db, type_def, props, RID(tid, pos), False))
-        return out
+    def records(self, rows: Iterable[ScanRow]) -> list[Document]:
+        """The records of a compiled scan's rows."""
+        return records_from_scan(self.store, self.storage.catalog.by_id, rows)
 
     def type_def(self, name: str, kind: str | None = None) -> TypeDef:
-        type_def = self.storage.catalog.types.get(name)
-        if type_def is None:
-            raise SchemaError(f"Type with name '{name}' was not found")
-        if kind is not None and type_def.kind != kind:
-            raise SchemaError(f"Type '{name}' is a {type_def.kind} type, not a {kind} type")
-        return type_def
+        return self.storage.catalog.get(name, kind, sql="")
 
     def value(self, node: a.Expr | None, ctx: Ctx) -> Any:
         if node is None:
@@ -381,7 +362,7 @@ class Executor:
         if kind == "indexes":
             return [_index_row(ix) for ix in sorted(catalog.indexes.values(), key=lambda i: i.name)]
         return [{
-            "name": self.db.get_name(),
+            "name": self.store.get_name(),
             "path": self.storage.folder,
             "types": len(catalog.types),
             "indexes": len(catalog.indexes),
@@ -426,8 +407,7 @@ class Executor:
         props = {k: storable(v) for k, v in props.items() if not k.startswith("@")}
         props, encoded = self.storage.prepare(type_def, props)
         position = self.storage.insert(self.session, type_def, encoded)
-        cls = Vertex if type_def.kind == "vertex" else Document
-        return cls(self.db, type_def, dict(props), RID(type_def.id, position), False)
+        return new_record(self.store, type_def, dict(props), RID(type_def.id, position), False)
 
     def create_edge(self, type_def: TypeDef, source: RID, target: RID,
                     props: dict[str, Any]) -> Edge:  # fmt: skip
@@ -435,8 +415,8 @@ class Executor:
         props, encoded = self.storage.prepare(type_def, props)
         position = self.storage.insert(self.session, type_def, encoded, source.to_int(),
                                        target.to_int())  # fmt: skip
-        return Edge(self.db, type_def, dict(props), RID(type_def.id, position), False, source,
-                    target)  # fmt: skip
+        return new_record(self.store, type_def, dict(props), RID(type_def.id, position), False,
+                          source, target)  # type: ignore[return-value]  # fmt: skip
 
     def update_record(self, record: Document, props: dict[str, Any]) -> Document:
         type_def = self.storage.catalog.by_id.get(record._rid.bucket_id)  # type: ignore[union-attr]
@@ -804,7 +784,7 @@ def _create_edge(ex: Executor, stmt: a.CreateEdge, ctx: Ctx) -> list[Result]:
                     for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out",
                                                            labels):  # fmt: skip
                         if row.in_rid == target.to_int() and edge_type is type_def:
-                            found = ex.db.make_record(edge_type, row)
+                            found = record_from_row(ex.store, edge_type, row)
                             break
                     if found is not None:
                         if stmt.upsert and props:
@@ -919,7 +899,7 @@ def _update(ex: Executor, stmt: a.Update, ctx: Ctx) -> list[Result]:
                 raise QueryError("UPDATE ... UPSERT needs a type as target")
             type_def = ex.type_def(stmt.target.name)
             seed = _where_equalities(ex, stmt.where, ctx)
-            blank = (Vertex if type_def.kind == "vertex" else Document)(ex.db, type_def, seed)
+            blank = new_record(ex.store, type_def, seed)
             props = _apply_update(ex, stmt, blank, ctx)
             after.append(ex.insert_record(type_def, props))
         else:
@@ -1018,12 +998,12 @@ def _edges_between(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Document]
         for source in sources:
             for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out", labels):
                 if wanted is None or row.in_rid in wanted:
-                    edge = ex.db.make_record(edge_type, row)
+                    edge = record_from_row(ex.store, edge_type, row)
                     found[edge._rid] = edge
     else:
         for target in targets or []:
             for edge_type, row in ex.storage.edges(ex.session, target.to_int(), "in", labels):
-                edge = ex.db.make_record(edge_type, row)
+                edge = record_from_row(ex.store, edge_type, row)
                 found[edge._rid] = edge
     edges = list(found.values())
     if stmt.where is not None:
@@ -1049,7 +1029,7 @@ def describe_plan(ex: Executor, statement: a.Statement, ctx: Ctx | None) -> dict
     if isinstance(statement, a.Match):
         from .match import describe_match
 
-        return {"statement": "MATCH", "steps": describe_match(ex.db, statement)}
+        return {"statement": "MATCH", "steps": describe_match(ex.store, statement)}
     if not isinstance(statement, a.Select):
         return {"statement": type(statement).__name__, "steps": ["execute " + type(
             statement).__name__]}  # fmt: skip
@@ -1166,11 +1146,10 @@ def run_script(ex: Executor, statements: list[a.Statement]) -> list[Result]:
 
 
 def _import_database(ex: Executor, stmt: a.ImportDatabase, ctx: Ctx) -> list[Result]:
-    """``IMPORT DATABASE file://dump.jsonl.gz [WITH key = value]``: restore a dump (importer.py)."""
-    from ..importer import import_database
-
+    """``IMPORT DATABASE file://dump.jsonl.gz [WITH key = value]``: restore a dump (through the
+    Store: the restore lives above the query engine)."""
     settings = {key: ex.value(value, ctx) for key, value in stmt.settings}
-    return [Result(import_database(ex.db, stmt.url, **settings))]
+    return [Result(ex.store.import_dump(stmt.url, **settings))]
 
 
 def _match(ex: Executor, stmt: a.Match, ctx: Ctx) -> list[Result]:

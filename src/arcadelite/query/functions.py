@@ -17,8 +17,10 @@ from typing import Any
 import orjson
 
 from ..exceptions import QueryError
-from ..graph import Document, Edge, Vertex
-from ..results import Result
+from ..model.factory import record_from_row
+from ..model.records import Document, Edge, Vertex
+from ..model.results import Result
+from ..model.serialize import json_default
 from ..rid import RID
 from ..sql import ast as a
 from .evaluate import (
@@ -430,7 +432,7 @@ def _shortest_path(ctx: Ctx, source: Any, target: Any, direction: Any = "BOTH",
         raise QueryError(f"shortestPath() takes its options as a map, got {options!r}")
     if max_depth is not None and (isinstance(max_depth, bool) or not isinstance(max_depth, int)):
         raise QueryError(f"shortestPath() maxDepth must be an integer, got {max_depth!r}")
-    return shortest_path(ctx.db, ctx.session, _single(source), _single(target), direction,
+    return shortest_path(ctx.store, ctx.session, _single(source), _single(target), direction,
                          edge_types, max_depth=max_depth, with_edges=with_edges is True)  # fmt: skip
 
 
@@ -439,7 +441,7 @@ def _dijkstra(ctx: Ctx, source: Any, target: Any, weight_field: Any,
     """ArcadeDB's dijkstra(): the cheapest path's vertices, as records (see paths.py)."""
     from .paths import dijkstra
 
-    rids = dijkstra(ctx.db, ctx.session, _single(source), _single(target), weight_field, direction)
+    rids = dijkstra(ctx.store, ctx.session, _single(source), _single(target), weight_field, direction)
     return ctx.load_many(rids)
 
 
@@ -526,9 +528,9 @@ def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[D
                 out.extend(ctx.load_many([RID.from_int(p) for p in packed]))
             elif function in ("oute", "ine", "bothe"):
                 direction = function[:-1]
-                make = ctx.db.make_record
+                store = ctx.store
                 out.extend(
-                    make(edge_type, row)
+                    record_from_row(store, edge_type, row)
                     for edge_type, row in storage.edges(
                         session, element._rid.to_int(), direction, labels
                     )
@@ -771,9 +773,7 @@ def _to_json(ctx: Ctx, value: Any) -> Any:
         return value.to_json()
     else:
         data = value
-    from ..results import _json_default
-
-    return orjson.dumps(data, default=_json_default).decode()
+    return orjson.dumps(data, default=json_default).decode()
 
 
 def _field(ctx: Ctx, value: Any, name: Any) -> Any:

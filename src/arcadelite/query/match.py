@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ArcadeDBError, QueryError, SchemaError
-from ..graph import Document, Vertex
-from ..results import Result
+from ..exceptions import ArcadeDBError, QueryError
+from ..model.records import Document, Vertex
+from ..model.results import Result
 from ..rid import RID, bucket_of
 from ..sql import ast as a
 from ..storage.catalog import TypeDef
@@ -57,7 +57,7 @@ from .functions import _labels, contains_aggregate, move
 from .planner import get_plan, is_constant
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..model.store import Store
     from .executor import Executor
 
 Fn = Callable[[Ctx], Any]
@@ -103,24 +103,24 @@ def run_match(ex: Executor, stmt: a.Match, ctx: Ctx) -> list[Result]:
     return ex.select(ex.plan(plan.select), mctx, found)
 
 
-def execute_match(db: Database, stmt: a.Match | str, *args: Any, **kwargs: Any) -> list[Result]:
+def execute_match(db: Store, stmt: a.Match | str, *args: Any, **kwargs: Any) -> list[Result]:
     """Run a MATCH statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
     return _standalone(db, stmt, args, kwargs, run_match)
 
 
-def describe_match(db: Database, stmt: a.Match | str) -> list[str]:
+def describe_match(db: Store, stmt: a.Match | str) -> list[str]:
     """The search order MATCH plans for a statement, one line per step (for EXPLAIN)."""
     return _standalone(db, stmt, (), {}, lambda ex, s, ctx: get_plan(
         s, ex.storage, lambda s: _Builder(ex, s).build()).describe())  # fmt: skip
 
 
-def _standalone(db: Database, stmt: Any, args: tuple, kwargs: dict,
+def _standalone(db: Store, stmt: Any, args: tuple, kwargs: dict,
                 handler: Callable[[Executor, Any, Ctx], Any]) -> Any:  # fmt: skip
     from ..sql import parse
     from . import bind_parameters
     from .executor import Executor
 
-    storage = db._live_storage()
+    storage = db.live_storage()
     positional, named = bind_parameters(args, kwargs)
     ex = Executor(db, storage, storage.session(), positional, named)
     return handler(ex, parse(stmt) if isinstance(stmt, str) else stmt, ex.ctx)
@@ -370,11 +370,8 @@ class _Builder:
         return name, False
 
     def _type(self, name: str, alias: str | None) -> TypeDef:
-        type_def = self.storage.catalog.types.get(name)
-        if type_def is None:
-            where = f" (alias '{alias}')" if alias else ""
-            raise SchemaError(f"Type with name '{name}' was not found{where} in MATCH")
-        return type_def
+        where = f" (alias '{alias}')" if alias else ""
+        return self.storage.catalog.get(name, sql=f"{where} in MATCH")
 
     def _add_node(self, node: a.MatchNode, is_target: bool) -> str:
         name, user = self._alias_name(node)

@@ -38,7 +38,7 @@ from ..rid import RID, pack_rid
 from ..storage.codec import decode_record
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..model.store import Store
     from ..storage import Session, Storage
 
 _OPPOSITE = {"out": "in", "in": "out", "both": "both"}
@@ -75,15 +75,15 @@ def _vertex(storage: Storage, session: Session, value: Any, role: str) -> int:
     return rid.to_int()
 
 
-def _storage(db: Database, session: Session | None) -> tuple[Storage, Session]:
-    storage = db._live_storage()
+def _storage(db: Store, session: Session | None) -> tuple[Storage, Session]:
+    storage = db.live_storage()
     return storage, session if session is not None else storage.session()
 
 
 # ----------------------------------------------------------------------------- shortestPath
 
 
-def shortest_path(db: Database, session: Session | None, from_rid: Any, to_rid: Any,
+def shortest_path(db: Store, session: Session | None, from_rid: Any, to_rid: Any,
                   direction: Any = "BOTH", edge_labels: Any = None, *,
                   max_depth: int | None = None, with_edges: bool = False) -> list[RID]:  # fmt: skip
     """The RIDs of a shortest path from from_rid to to_rid (see the module docstring)."""
@@ -187,7 +187,7 @@ def _weight(props: dict[str, Any], name: str | None) -> float:
     return float(value)
 
 
-def dijkstra(db: Database, session: Session | None, from_rid: Any, to_rid: Any,
+def dijkstra(db: Store, session: Session | None, from_rid: Any, to_rid: Any,
              weight_property: str | None, direction: Any = "OUT", *,
              edge_labels: Any = None) -> list[RID]:  # fmt: skip
     """The RIDs of a cheapest path, edges weighing their weight_property (None: 1 each)."""

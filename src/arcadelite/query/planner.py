@@ -405,10 +405,7 @@ class Planner:
         return Compiler(self.subquery, aggregates)
 
     def resolve_type(self, name: str) -> TypeDef:
-        type_def = self.storage.catalog.types.get(name)
-        if type_def is None:
-            raise SchemaError(f"Type with name '{name}' was not found")
-        return type_def
+        return self.storage.catalog.get(name, sql="")
 
     def select(self, stmt: a.Select) -> SelectPlan:
         plan = SelectPlan(stmt, "none")

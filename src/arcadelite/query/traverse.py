@@ -34,8 +34,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ..exceptions import ArcadeDBError, QueryError
-from ..graph import Document
-from ..results import Result
+from ..model.records import Document
+from ..model.results import Result
 from ..rid import RID
 from ..sql import ast as a
 from .evaluate import Compiler, Ctx, as_record, is_multi
@@ -43,7 +43,7 @@ from .match import _standalone, own_context
 from .planner import get_plan
 
 if TYPE_CHECKING:
-    from ..database import Database
+    from ..model.store import Store
     from .executor import Executor
 
 Fn = Callable[[Ctx], Any]
@@ -74,7 +74,7 @@ def run_traverse(ex: Executor, stmt: a.Traverse, ctx: Ctx) -> list[Result]:
     return list(plan.rows(ex, own_context(ctx)))
 
 
-def execute_traverse(db: Database, stmt: a.Traverse | str, *args: Any,
+def execute_traverse(db: Store, stmt: a.Traverse | str, *args: Any,
                      **kwargs: Any) -> list[Result]:  # fmt: skip
     """Run a TRAVERSE statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
     return _standalone(db, stmt, args, kwargs, run_traverse)

@@ -94,10 +94,17 @@ class Catalog:
         self.types[type_def.name] = type_def
         self.by_id[type_def.id] = type_def
 
-    def get(self, name: str) -> TypeDef:
+    def get(self, name: str, kind: str | None = None, *, sql: str | None = None) -> TypeDef:
+        """The type named ``name`` (of kind ``kind`` when given), else a SchemaError naming it:
+        the one type lookup and its wording. ``sql`` (the words after the name, maybe empty)
+        asks for the wording of ArcadeDB's SQL: "Type with name 'X' was not found"."""
         type_def = self.types.get(name)
         if type_def is None:
+            if sql is not None:
+                raise SchemaError(f"Type with name '{name}' was not found{sql}")
             raise SchemaError(f"Type '{name}' does not exist")
+        if kind is not None and type_def.kind != kind:
+            raise SchemaError(f"Type '{name}' is a {type_def.kind} type, not a {kind} type")
         return type_def
 
     def rebuild(self) -> None:

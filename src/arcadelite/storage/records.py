@@ -53,6 +53,16 @@ class RecordsPart(SessionsPart):
                         f"which is not a {prop.of_type}"
                     )
 
+    def update_base(self, session: Session, type_def: TypeDef, rid: RID | None) -> dict[str, Any]:
+        """What an update of a record is validated against (``prepare``'s ``old``): its stored
+        properties where the type has read-only ones (they may not change), else nothing."""
+        if rid is not None and any(p.readonly for p in type_def.all_properties.values()):
+            found = self.load(session, rid)
+            if found is not None:
+                row = found[1]
+                return codec.decode_record(row.body, row.tags)
+        return {}
+
     # --- one record ---------------------------------------------------------------------------
 
     def insert(self, session: Session, type_def: TypeDef, encoded: tuple[str, str | None],
