@@ -27,8 +27,7 @@ from .rid import RID
 from .schema import IndexType, PropertyType, Schema
 from .transactions import TransactionContext
 from .type_conversion import convert_java_to_python, convert_python_to_java
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def _submodule(name: str):

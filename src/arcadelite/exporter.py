@@ -60,6 +60,7 @@ from .exceptions import ArcadeDBError
 from .graph import Document
 from .rid import RID
 from .storage import codec
+from .version import __version__
 from .vocabulary import ARCADEDB_TYPE_NAMES, KIND_CODES
 
 if TYPE_CHECKING:
@@ -193,8 +194,6 @@ def _line(kind: str, content: Any) -> bytes:
 
 
 def _header_lines(db: Database, types: list[TypeDef]) -> bytes:
-    from . import __version__
-
     now = dt.datetime.now(_UTC)
     info = {
         "description": DUMP_DESCRIPTION,
@@ -242,8 +241,6 @@ def schema_json(db: Database, types: list[TypeDef]) -> dict[str, Any]:
             "indexes": indexes,
             "custom": dict(type_def.custom),
         }
-    from . import __version__
-
     return {
         "schemaVersion": 1,
         "dbmsVersion": f"arcadelite-{__version__}",

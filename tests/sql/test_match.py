@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from arcadelite import QueryError, SchemaError, Vertex
-from arcadelite.query.match import DEFAULT_ALIAS_PREFIX, describe_match, execute_match
+from arcadelite.query import describe_match, execute_match
+from arcadelite.query.match import DEFAULT_ALIAS_PREFIX
 
 
 @pytest.fixture

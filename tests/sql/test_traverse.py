@@ -13,7 +13,8 @@ from __future__ import annotations
 import pytest
 
 from arcadelite import Edge, ParseError, QueryError, SchemaError
-from arcadelite.query.traverse import execute_traverse, traversal_depth, traversal_path
+from arcadelite.query import execute_traverse
+from arcadelite.query.traverse import traversal_depth, traversal_path
 
 
 @pytest.fixture

@@ -1,109 +1,34 @@
-"""Query execution: ``run`` is what ``Database.query``/``command`` call.
+"""Query execution: AST -> plans -> rows, against a Store (a Database: model/store.py).
 
-Layers: ``arcadelite.sql`` parses text into an AST; ``planner`` turns a SELECT into a plan that
-pushes what it can into SQLite (through ``storage.query``); ``executor`` runs plans, writes and
-schema statements; ``evaluate``/``functions`` evaluate in Python what SQLite cannot.
+Layers inside (each module imports only those listed before it)::
+
+    context.py     Ctx: what an expression sees (row, variables, parameters, the store)
+    values.py      value semantics: field access, comparisons (three-valued), arithmetic
+    paths.py       shortestPath() and dijkstra() over the adjacency indexes
+    functions.py   SQL functions and methods (count, out, toUpperCase ...) and aggregates
+    evaluate.py    Compiler: AST expressions -> closures ``f(ctx)``
+    planner.py     SELECT -> plan: what SQLite does (storage.query IR), what Python does
+    select.py      the SELECT pipeline (LET, WHERE, GROUP BY, projection, ORDER, SKIP, LIMIT)
+    match.py       MATCH patterns; traverse.py: TRAVERSE
+    statements/    the other statements: ddl, dml, graph, script (one HANDLERS table each)
+    executor.py    Executor: one statement's session, parameters and dispatch
+    runner.py      run(): parameters, parsing, read-only checks, error translation
+
+Decisions: the engine imports nothing above it (no database, graph, results, schema,
+async_executor, batch, importer, exporter, cli; tests/test_layers.py holds it to that): records
+come from ``model.factory`` and the database is reached through the ``Store`` protocol, so
+``IMPORT DATABASE`` calls ``Store.import_dump``. Plans are cached per statement and catalog
+version and shared by every session, so what a plan runs finds its session in the ``Ctx``.
 """
 
-from __future__ import annotations
+from .runner import (
+    SUPPORTED_LANGUAGES,
+    bind_parameters,
+    describe_match,
+    execute_match,
+    execute_traverse,
+    run,
+)
 
-from typing import TYPE_CHECKING, Any
-
-from ..exceptions import ArcadeDBError, QueryError
-from ..model.results import ResultSet
-
-if TYPE_CHECKING:
-    from ..model.store import Store
-    from ..storage import Session
-
-SUPPORTED_LANGUAGES = ("sql", "sqlscript")
-_NOT_YET = ("cypher", "opencypher")
-
-
-def _plain_param(value: Any) -> Any:
-    """Parameters as the engine stores them: numpy arrays become lists, numpy scalars numbers."""
-    if isinstance(value, (str, int, float, bool, bytes)) or value is None:
-        return value
-    if isinstance(value, tuple):
-        return [_plain_param(v) for v in value]
-    if isinstance(value, list):
-        return [_plain_param(v) for v in value]
-    tolist = getattr(value, "tolist", None)
-    if tolist is not None and type(value).__module__.startswith("numpy"):
-        return _plain_param(tolist())
-    return value
-
-
-def bind_parameters(args: tuple, kwargs: dict) -> tuple[tuple, dict]:
-    """Positional values fill ``?``; a single dict argument, or keyword arguments, fill ``:name``."""
-    named: dict[Any, Any] = {}
-    positional: tuple = ()
-    if len(args) == 1 and isinstance(args[0], dict):
-        named.update(args[0])
-        positional = (_plain_param(args[0]),)  # and `?` takes the map itself (CONTENT ?)
-    elif args:
-        positional = tuple(_plain_param(v) for v in args)
-    if kwargs:
-        named.update(kwargs)
-    if named:
-        named = {k: _plain_param(v) for k, v in named.items()}
-        for key in list(named):  # {"0": v} or {0: v} also fill the first "?"
-            if isinstance(key, str) and key.isdigit():
-                named.setdefault(int(key), named[key])
-    return positional, named
-
-
-def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | None = None,
-        read_only: bool = False, session: Session | None = None) -> ResultSet:  # fmt: skip
-    """Run one statement (``sql``) or a script (``sqlscript``) and return its rows."""
-    if not isinstance(language, str):
-        raise TypeError(f"language must be a str such as 'sql', got {type(language).__name__}")
-    if not isinstance(text, str):
-        raise TypeError(f"the statement must be a str, got {type(text).__name__}")
-    lang = language.strip().lower()
-    if lang in _NOT_YET:
-        raise ArcadeDBError(f"Query language '{language}' is not supported yet: use 'sql' for now")
-    if lang not in SUPPORTED_LANGUAGES:
-        raise ArcadeDBError(
-            f"Unknown query language '{language}': supported languages are "
-            f"{', '.join(SUPPORTED_LANGUAGES)} (cypher is planned)"
-        )
-    storage = db.live_storage()
-    if session is None:
-        session = storage.session()
-    positional, named = bind_parameters(args, kwargs or {})
-    from ..sql import parse, parse_script
-    from .executor import Executor, is_write, run_script
-
-    try:
-        if lang == "sql":
-            statement = parse(text)
-            if read_only and is_write(statement):
-                raise QueryError(
-                    f"Query '{text.strip()}' is not idempotent (it changes the database): "
-                    "use db.command() instead of db.query()"
-                )
-            executor = Executor(db, storage, session, positional, named)
-            rows = run_script(executor, [statement])
-        else:
-            statements = parse_script(text)
-            if read_only and any(is_write(s) for s in statements):
-                raise QueryError("This script changes the database: use db.command()")
-            rows = run_script(Executor(db, storage, session, positional, named), statements)
-    except ArcadeDBError:
-        raise
-    except RecursionError:
-        raise QueryError("The statement nests too deeply to run") from None
-    except Exception as exc:  # no internal error escapes a statement
-        from ..storage import storage_error
-
-        translated = storage_error(exc)
-        if translated is not None:
-            raise translated from exc
-        raise QueryError(
-            f"Internal error while running {text.strip()[:200]!r}: {type(exc).__name__}: {exc}"
-        ) from exc
-    return ResultSet(rows)
-
-
-__all__ = ["SUPPORTED_LANGUAGES", "bind_parameters", "run"]
+__all__ = ["SUPPORTED_LANGUAGES", "bind_parameters", "describe_match", "execute_match",
+           "execute_traverse", "run"]  # fmt: skip

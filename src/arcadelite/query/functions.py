@@ -12,7 +12,7 @@ import re
 import uuid
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -23,9 +23,8 @@ from ..model.results import Result
 from ..model.serialize import json_default
 from ..rid import RID
 from ..sql import ast as a
-from .evaluate import (
-    Compiler,
-    Ctx,
+from .context import Ctx
+from .values import (
     _text,
     as_record,
     compare,
@@ -35,6 +34,9 @@ from .evaluate import (
     is_multi,
     to_list,
 )
+
+if TYPE_CHECKING:
+    from .evaluate import Compiler
 
 Fn = Callable[[Ctx], Any]
 
@@ -203,7 +205,7 @@ def compile_function(compiler: Compiler, node: a.FunctionCall) -> Fn:
 def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
     aggregates = compiler.aggregates
     assert aggregates is not None
-    inner = Compiler(compiler._subquery)  # no aggregates nested inside an aggregate
+    inner = compiler.without_aggregates()  # no aggregates nested inside an aggregate
     if node.star:
         arg: Fn | None = None
     elif node.name == "map" and len(node.args) == 2:

@@ -3,8 +3,10 @@
 Entry points::
 
     run_match(ex, stmt, ctx) -> list[Result]        # the executor's handler for ast.Match
-    execute_match(db, stmt, *args, **kwargs) -> list[Result]   # the same, standalone
-    describe_match(db, stmt) -> list[str]           # the search order it plans (for EXPLAIN)
+    describe(ex, stmt) -> list[str]                 # the search order it plans (for EXPLAIN)
+
+(``query.execute_match(db, stmt, *args)`` and ``query.describe_match(db, stmt)`` run them
+outside a statement.)
 
 ``ex`` is the statement's ``executor.Executor`` and ``ctx`` its context (parameters, ``$parent``,
 record cache). The search yields one row per match, a dict alias -> record; RETURN, DISTINCT,
@@ -52,12 +54,13 @@ from ..model.results import Result
 from ..rid import RID, bucket_of
 from ..sql import ast as a
 from ..storage.catalog import TypeDef
-from .evaluate import Compiler, Ctx, as_record, to_list
+from .context import Ctx
+from .evaluate import Compiler
 from .functions import _labels, contains_aggregate, move
 from .planner import get_plan, is_constant
+from .values import as_record, to_list
 
 if TYPE_CHECKING:
-    from ..model.store import Store
     from .executor import Executor
 
 Fn = Callable[[Ctx], Any]
@@ -103,27 +106,9 @@ def run_match(ex: Executor, stmt: a.Match, ctx: Ctx) -> list[Result]:
     return ex.select(ex.plan(plan.select), mctx, found)
 
 
-def execute_match(db: Store, stmt: a.Match | str, *args: Any, **kwargs: Any) -> list[Result]:
-    """Run a MATCH statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
-    return _standalone(db, stmt, args, kwargs, run_match)
-
-
-def describe_match(db: Store, stmt: a.Match | str) -> list[str]:
+def describe(ex: Executor, stmt: a.Match, ctx: Ctx | None = None) -> list[str]:
     """The search order MATCH plans for a statement, one line per step (for EXPLAIN)."""
-    return _standalone(db, stmt, (), {}, lambda ex, s, ctx: get_plan(
-        s, ex.storage, lambda s: _Builder(ex, s).build()).describe())  # fmt: skip
-
-
-def _standalone(db: Store, stmt: Any, args: tuple, kwargs: dict,
-                handler: Callable[[Executor, Any, Ctx], Any]) -> Any:  # fmt: skip
-    from ..sql import parse
-    from . import bind_parameters
-    from .executor import Executor
-
-    storage = db.live_storage()
-    positional, named = bind_parameters(args, kwargs)
-    ex = Executor(db, storage, storage.session(), positional, named)
-    return handler(ex, parse(stmt) if isinstance(stmt, str) else stmt, ex.ctx)
+    return get_plan(stmt, ex.storage, lambda s: _Builder(ex, s).build()).describe()
 
 
 def own_context(ctx: Ctx) -> Ctx:
@@ -835,8 +820,7 @@ __all__ = [
     "DEFAULT_ALIAS_PREFIX",
     "MatchPlan",
     "NodeFilter",
-    "describe_match",
-    "execute_match",
+    "describe",
     "own_context",
     "run_match",
 ]

@@ -26,7 +26,8 @@ from ..exceptions import QueryError, SchemaError
 from ..sql import ast as a
 from ..storage import query as ir
 from ..storage.catalog import TypeDef
-from .evaluate import Compiler, Ctx
+from .context import Ctx
+from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
 
 Fn = Callable[[Ctx], Any]

@@ -3,7 +3,8 @@
 Entry points::
 
     run_traverse(ex, stmt, ctx) -> list[Result]        # the executor's handler for ast.Traverse
-    execute_traverse(db, stmt, *args, **kwargs) -> list[Result]   # the same, standalone
+
+(``query.execute_traverse(db, stmt, *args)`` runs it outside a statement.)
 
 ``ex`` is the statement's ``executor.Executor`` and ``ctx`` its context. Rows are element rows,
 one per record visited; each also carries its traversal metadata (``traversal_depth(row)``,
@@ -38,12 +39,13 @@ from ..model.records import Document
 from ..model.results import Result
 from ..rid import RID
 from ..sql import ast as a
-from .evaluate import Compiler, Ctx, as_record, is_multi
-from .match import _standalone, own_context
+from .context import Ctx
+from .evaluate import Compiler
+from .match import own_context
 from .planner import get_plan
+from .values import as_record, is_multi
 
 if TYPE_CHECKING:
-    from ..model.store import Store
     from .executor import Executor
 
 Fn = Callable[[Ctx], Any]
@@ -72,12 +74,6 @@ def run_traverse(ex: Executor, stmt: a.Traverse, ctx: Ctx) -> list[Result]:
     """Execute a TRAVERSE statement (the executor's handler; see the module docstring)."""
     plan = get_plan(stmt, ex.storage, lambda s: _Plan(ex, s))
     return list(plan.rows(ex, own_context(ctx)))
-
-
-def execute_traverse(db: Store, stmt: a.Traverse | str, *args: Any,
-                     **kwargs: Any) -> list[Result]:  # fmt: skip
-    """Run a TRAVERSE statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
-    return _standalone(db, stmt, args, kwargs, run_traverse)
 
 
 class _Plan:
@@ -269,4 +265,4 @@ def _records(ctx: Ctx, value: Any, links_only: bool = False) -> list[Document]:
     return []
 
 
-__all__ = ["execute_traverse", "run_traverse", "traversal_depth", "traversal_path"]
+__all__ = ["run_traverse", "traversal_depth", "traversal_path"]
