@@ -9,7 +9,8 @@ import pytest
 
 import arcadelite as arcadedb
 from arcadelite.exceptions import ArcadeDBError
-from arcadelite.importer import ImportAbortedError, _typed_column
+from arcadelite.importer import ImportAbortedError
+from arcadelite.io.rows import _typed_column
 
 RESULT_KEYS = {"documents", "vertices", "edges", "errors", "duration_ms", "rows", "failed_rows"}
 
@@ -289,12 +290,12 @@ def test_import_inside_a_transaction_is_refused(db, tmp_path):
 
 @pytest.fixture
 def batches(monkeypatch) -> list[int]:
-    """The sizes of the batches written as one JSON array (a spy on the executor's bulk path)."""
-    from arcadelite.async_executor import AsyncExecutor
+    """The sizes of the batches written as one JSON array (a spy on the bulk writer's path)."""
+    from arcadelite.bulk import BulkWriter
 
     sizes: list[int] = []
-    write_rows = AsyncExecutor._write_json_rows
-    monkeypatch.setattr(AsyncExecutor, "_write_json_rows",
+    write_rows = BulkWriter.write_json_rows
+    monkeypatch.setattr(BulkWriter, "write_json_rows",
                         lambda ex, *args: sizes.append(args[2]) or write_rows(ex, *args))  # fmt: skip
     return sizes
 
@@ -325,14 +326,14 @@ def test_bulk_path_stores_what_the_record_path_stores_in_file_order(db, tmp_path
 
 
 def test_bulk_path_never_puts_more_than_commit_every_in_a_transaction(db, tmp_path):
-    from arcadelite.async_executor import AsyncExecutor
+    from arcadelite.bulk import BulkWriter
 
     db.schema.create_document_type("Row")
     type_def = db._storage.catalog.get("Row")
     commits = []
-    ex = AsyncExecutor(db, inline=True).set_commit_every(300).on_ok(commits.append)
+    ex = BulkWriter(db).set_commit_every(300).on_ok(commits.append)
     bodies = "[" + ",".join(f'{{"i":{i}}}' for i in range(1000)) + "]"
-    ex._write_json_rows(type_def, bodies, 1000)
+    ex.write_json_rows(type_def, bodies, 1000)
     ex.wait_completion()
     ex.close()
     assert commits == [300, 300, 300, 100]
@@ -341,13 +342,13 @@ def test_bulk_path_never_puts_more_than_commit_every_in_a_transaction(db, tmp_pa
 
 
 def test_bulk_rows_of_a_failed_commit_are_each_reported(db, tmp_path):
-    from arcadelite.async_executor import AsyncExecutor
+    from arcadelite.bulk import BulkWriter
 
     db.schema.create_document_type("Row")
     type_def = db._storage.catalog.get("Row")
     errors = []
-    ex = AsyncExecutor(db, inline=True).set_commit_every(0).on_error(errors.append)
-    ex._write_json_rows(type_def, '[{"i":1},{"i":2},{"i":3}]', 3)
+    ex = BulkWriter(db).set_commit_every(0).on_error(errors.append)
+    ex.write_json_rows(type_def, '[{"i":1},{"i":2},{"i":3}]', 3)
     ex._session.conn.setcommithook(lambda: True)  # veto the commit
     ex.wait_completion()
     ex._session.conn.setcommithook(None)
@@ -359,17 +360,17 @@ def test_bulk_rows_of_a_failed_commit_are_each_reported(db, tmp_path):
 
 
 def test_bulk_rows_are_refused_for_types_that_check_records(db):
-    from arcadelite.async_executor import AsyncExecutor
+    from arcadelite.bulk import BulkWriter
 
     db.schema.create_document_type("Keyed")
     db.schema.create_property("Keyed", "k", "INTEGER")
     db.schema.create_document_type("Free")
-    threaded = db.async_executor()
-    inline = AsyncExecutor(db, inline=True)
+    threaded = BulkWriter(db, inline=False)
+    inline = BulkWriter(db)
     with pytest.raises(ArcadeDBError, match="cannot be written as JSON rows"):
-        inline._write_json_rows(db._storage.catalog.get("Keyed"), '[{"k":1}]', 1)
+        inline.write_json_rows(db._storage.catalog.get("Keyed"), '[{"k":1}]', 1)
     with pytest.raises(ArcadeDBError, match="inline executor"):
-        threaded._write_json_rows(db._storage.catalog.get("Free"), '[{"k":1}]', 1)
+        threaded.write_json_rows(db._storage.catalog.get("Free"), '[{"k":1}]', 1)
     inline.close()
     threaded.close()
     assert db.count_type("Keyed") == 0 and db.count_type("Free") == 0

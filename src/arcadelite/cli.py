@@ -165,16 +165,17 @@ def _param(text: str) -> tuple[str, Any]:
 
 def _row_data(row: Any) -> dict[str, Any]:
     """A result row as an ordered dict: ``@rid``/``@type`` first for records."""
-    from .exporter import _row_dict
+    from .io.export import as_row_dict
 
-    data = _row_dict(row)
+    data = as_row_dict(row)
     meta = {k: data[k] for k in ("@rid", "@type", "@out", "@in") if k in data}
     rest = {k: v for k, v in data.items() if k not in meta}
     return {**meta, **rest}
 
 
 def print_rows(rows: Iterable[Any], mode: str, out: TextIO) -> None:
-    from .exporter import _csv_cell, _json_default
+    from .io.export import csv_cell
+    from .model.serialize import json_default
 
     data = [_row_data(r) for r in rows]
     columns: dict[str, None] = {}
@@ -183,14 +184,14 @@ def print_rows(rows: Iterable[Any], mode: str, out: TextIO) -> None:
             columns.setdefault(key)
     names = list(columns)
     if mode == "json":
-        out.write(orjson.dumps(data, default=_json_default, option=orjson.OPT_INDENT_2).decode())
+        out.write(orjson.dumps(data, default=json_default, option=orjson.OPT_INDENT_2).decode())
         out.write("\n")
         return
     if mode == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(names)
         for row in data:
-            writer.writerow([_csv_cell(row.get(c)) for c in names])
+            writer.writerow([csv_cell(row.get(c)) for c in names])
         return
     if not data:
         out.write("(0 rows)\n")
@@ -205,13 +206,13 @@ def print_rows(rows: Iterable[Any], mode: str, out: TextIO) -> None:
 
 
 def _table_cell(value: Any, present: bool) -> str:
-    from .exporter import _csv_cell
+    from .io.export import csv_cell
 
     if not present:
         return ""
     if value is None:
         return "NULL"
-    text = str(_csv_cell(value)).replace("\n", "\\n")
+    text = str(csv_cell(value)).replace("\n", "\\n")
     return text if len(text) <= _MAX_CELL else text[: _MAX_CELL - 3] + "..."
 
 
@@ -357,12 +358,13 @@ def _save_readline() -> None:
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from .importer import FORMATS, Importer, _format_of, _is_dump, import_database
+    from .io.restore import import_database
+    from .io.rows import FORMATS, Importer, format_of, is_dump
 
     if not os.path.isfile(args.file):
         raise CommandError(f"no file '{args.file}'")
-    fmt = args.format_type or _format_of(args.file, None)
-    dump = FORMATS.get(fmt) == "arcadedb" or (fmt == "jsonl" and _is_dump(args.file))
+    fmt = args.format_type or format_of(args.file, None)
+    dump = FORMATS.get(fmt) == "arcadedb" or (fmt == "jsonl" and is_dump(args.file))
     with _open(args.db, create=True) as db:
         if dump:
             stats = import_database(db, os.path.abspath(args.file))

@@ -1,8 +1,8 @@
 """The Database object and the module-level functions that create and open databases.
 
 A Database is the model's ``Store`` (model/store.py): records and the query engine hold it and
-reach storage through its Store methods (``live_storage``, ``save_record``, ``edges_of`` ...),
-which are not part of ArcadeDB's API; the rest of the class is.
+reach storage through its Store methods (``_live_storage``, ``_save_record``, ``_edges_of`` ...:
+underscored, being arcadelite's own interface between its layers, not ArcadeDB's API).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from .storage.catalog import TypeDef
 from .transactions import TransactionContext
 
 if TYPE_CHECKING:
-    from .async_executor import AsyncExecutor
-    from .batch import BatchContext
+    from .bulk.batch import BatchContext
+    from .bulk.executor import AsyncExecutor
 
 _OPEN_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
 _CLOSE_WAIT_SECONDS = 600.0
@@ -45,7 +45,7 @@ class Database:
 
     # --- plumbing (the Store protocol: model/store.py) -------------------------------------
 
-    def live_storage(self) -> Storage:
+    def _live_storage(self) -> Storage:
         """The open storage (DatabaseClosedError once closed)."""
         storage = self._storage
         if storage.closed:
@@ -53,20 +53,20 @@ class Database:
         return storage
 
     def _type(self, name: str, kind: str | None = None) -> TypeDef:
-        return self.live_storage().catalog.get(name, kind)
+        return self._live_storage().catalog.get(name, kind)
 
     # --- queries ----------------------------------------------------------------------------
 
     def query(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run a read-only statement; parameters fill ``?`` (positional) or ``:name``."""
-        self.live_storage()
+        self._live_storage()
         from .query import run
 
         return run(self, language, text, args, kwargs, read_only=True)
 
     def command(self, language: str, text: str, *args: Any, **kwargs: Any) -> ResultSet:
         """Run any statement: DDL, DML or a read."""
-        self.live_storage()
+        self._live_storage()
         from .query import run
 
         return run(self, language, text, args, kwargs, read_only=False)
@@ -74,23 +74,23 @@ class Database:
     # --- transactions -----------------------------------------------------------------------
 
     def begin(self) -> None:
-        storage = self.live_storage()
+        storage = self._live_storage()
         storage.begin(storage.session())
 
     def commit(self) -> None:
-        storage = self.live_storage()
+        storage = self._live_storage()
         storage.commit(storage.session())
 
     def rollback(self) -> None:
-        storage = self.live_storage()
+        storage = self._live_storage()
         storage.rollback(storage.session())
 
     def transaction(self) -> TransactionContext:
-        self.live_storage()
+        self._live_storage()
         return TransactionContext(self)
 
     def is_transaction_active(self) -> bool:
-        session = self.live_storage().thread_session_if_any()
+        session = self._live_storage().thread_session_if_any()
         return bool(session and session.depth)
 
     # --- records ----------------------------------------------------------------------------
@@ -111,18 +111,18 @@ class Database:
         """An unsaved edge record (connect it with Vertex.new_edge or an async create)."""
         return Edge(self, self._type(type_name, "edge"))
 
-    def current_type(self, record: Document) -> TypeDef:
+    def _current_type(self, record: Document) -> TypeDef:
         """The record's type as the catalog holds it now (SchemaError when it was dropped)."""
-        storage = self.live_storage()
+        storage = self._live_storage()
         type_def = storage.catalog.by_id.get(record._type.id)
         if type_def is None or type_def.name != record._type.name:
             raise SchemaError(f"Type '{record._type.name}' of {record!r} no longer exists")
         record._type = type_def
         return type_def
 
-    def save_record(self, record: Document) -> None:
+    def _save_record(self, record: Document) -> None:
         """Insert or update the record, enforcing the schema (``record.save()``)."""
-        type_def = self.current_type(record)
+        type_def = self._current_type(record)
         storage = self._storage
         session = storage.session()
         if record._rid is None:
@@ -146,19 +146,19 @@ class Database:
             storage.update(session, type_def, record._rid.position, encoded)
         record._props = props
 
-    def delete_record(self, record: Document) -> None:
+    def _delete_record(self, record: Document) -> None:
         """Delete the record; a vertex takes its edges with it (``record.delete()``)."""
-        type_def = self.current_type(record)
+        type_def = self._current_type(record)
         storage = self._storage
         storage.delete(storage.session(), type_def, record._rid.position)  # type: ignore[union-attr]
 
-    def create_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
+    def _new_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
         """Create and save an edge from a saved vertex to a target vertex (``new_edge``)."""
         edge_type = self._type(label, "edge")
         if vertex._rid is None:
             raise ArcadeDBError("Save the vertex before creating edges from it")
         target_rid = RID.parse(target)
-        storage = self.live_storage()
+        storage = self._live_storage()
         target_type = storage.catalog.by_id.get(target_rid.bucket_id)
         if target_type is None or target_type.kind != "vertex":
             raise ArcadeDBError(f"Edge target {target_rid} is not a vertex")
@@ -167,12 +167,12 @@ class Database:
             if storage.load(session, end) is None:
                 raise RecordNotFoundError(f"Cannot create a '{label}' edge: vertex {end} not found")
         edge = Edge(self, edge_type, dict(props), None, True, vertex._rid, target_rid)
-        self.save_record(edge)
+        self._save_record(edge)
         return edge
 
-    def edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
+    def _edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
         """The edges touching a vertex ("out", "in" or "both"; of the given types, or any)."""
-        storage = self.live_storage()
+        storage = self._live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return
@@ -180,22 +180,22 @@ class Database:
                                             labels):  # fmt: skip
             yield record_from_row(self, edge_type, row)  # type: ignore[misc]
 
-    def neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
-        """The packed RIDs of the vertices adjacent to a vertex (see ``edges_of``)."""
-        storage = self.live_storage()
+    def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
+        """The packed RIDs of the vertices adjacent to a vertex (see ``_edges_of``)."""
+        storage = self._live_storage()
         _check_direction(direction)
         if vertex._rid is None:
             return []
         return storage.neighbors(storage.session(), vertex._rid.to_int(), direction, labels)
 
-    def neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
-        """The vertices adjacent to a vertex (see ``edges_of``)."""
+    def _neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
+        """The vertices adjacent to a vertex (see ``_edges_of``)."""
         return [self.lookup_by_rid(RID.from_int(packed))
-                for packed in self.neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
+                for packed in self._neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
 
     def lookup_by_rid(self, rid: RID | str) -> Document:
         """The record with this RID (immutable); RecordNotFoundError when there is none."""
-        storage = self.live_storage()
+        storage = self._live_storage()
         parsed = RID.parse(rid)
         found = storage.load(storage.session(), parsed)
         if found is None:
@@ -220,7 +220,7 @@ class Database:
         return None
 
     def count_type(self, type_name: str, polymorphic: bool = True) -> int:
-        storage = self.live_storage()
+        storage = self._live_storage()
         type_def = storage.catalog.types.get(type_name)
         if type_def is None:
             return 0
@@ -240,7 +240,7 @@ class Database:
 
     @property
     def schema(self) -> Schema:
-        self.live_storage()
+        self._live_storage()
         return self._schema
 
     def get_schema(self) -> Schema:
@@ -248,26 +248,26 @@ class Database:
 
     def set_wal_flush(self, mode: str) -> None:
         """Commit durability: "no" (no fsync), "yes_nometadata" (default), "yes_full"."""
-        self.live_storage().set_sync(mode)
+        self._live_storage().set_sync(mode)
 
     def set_read_your_writes(self, flag: bool) -> None:
         """Accepted for compatibility: a thread always reads its own writes here."""
-        self.live_storage()
+        self._live_storage()
         self._read_your_writes = bool(flag)
 
     def set_auto_transaction(self, flag: bool) -> None:
         """When on, a write outside a transaction commits by itself."""
-        self.live_storage().auto_transaction = bool(flag)
+        self._live_storage().auto_transaction = bool(flag)
 
     def is_auto_transaction(self) -> bool:
-        return self.live_storage().auto_transaction
+        return self._live_storage().auto_transaction
 
     # --- async, batch, import/export ----------------------------------------------------------
 
     def async_executor(self) -> AsyncExecutor:
         """The database's async executor (a fresh one if the previous was closed)."""
-        self.live_storage()
-        from .async_executor import AsyncExecutor
+        self._live_storage()
+        from .bulk.executor import AsyncExecutor
 
         with self._executor_lock:
             if self._executor is None or self._executor.is_closed():
@@ -277,8 +277,8 @@ class Database:
     def batch_context(self, batch_size: int = 5000, parallel: int = 4, use_wal: bool = True,
                       back_pressure: int = 50, progress: bool = False,
                       progress_desc: str = "Processing") -> BatchContext:  # fmt: skip
-        self.live_storage()
-        from .batch import BatchContext
+        self._live_storage()
+        from .bulk.batch import BatchContext
 
         return BatchContext(self, batch_size, parallel, use_wal, back_pressure, progress,
                             progress_desc)  # fmt: skip
@@ -286,23 +286,23 @@ class Database:
     def export_database(self, file_path: str, format: str = "jsonl", overwrite: bool = False,
                         include_types: list[str] | None = None,
                         exclude_types: list[str] | None = None, verbose: int = 1) -> dict:  # fmt: skip
-        self.live_storage()
-        from .exporter import export_database
+        self._live_storage()
+        from .io.export import export_database
 
         return export_database(self, file_path, format, overwrite, include_types, exclude_types,
                                verbose)  # fmt: skip
 
-    def import_dump(self, url: str, **settings: Any) -> dict[str, Any]:
+    def _import_dump(self, url: str, **settings: Any) -> dict[str, Any]:
         """Restore an ArcadeDB JSONL dump into this (empty) database (SQL ``IMPORT DATABASE``)."""
-        self.live_storage()
-        from .importer import import_database
+        self._live_storage()
+        from .io.restore import import_database
 
         return import_database(self, url, **settings)
 
     def export_to_csv(self, query: str, file_path: str, language: str = "sql",
                       fieldnames: list[str] | None = None) -> int:  # fmt: skip
-        self.live_storage()
-        from .exporter import export_to_csv
+        self._live_storage()
+        from .io.export import export_to_csv
 
         return export_to_csv(self.query(language, query), file_path, fieldnames)
 
@@ -332,17 +332,17 @@ class Database:
 
     def drop(self) -> None:
         """Delete the whole database folder (refused inside a transaction)."""
-        storage = self.live_storage()
+        storage = self._live_storage()
         if self.is_transaction_active():
             raise ArcadeDBError("Cannot drop the database inside a transaction: commit first")
         self.close()
         storage.drop()
 
     def get_name(self) -> str:
-        return os.path.basename(self.live_storage().folder.rstrip(os.sep))
+        return os.path.basename(self._live_storage().folder.rstrip(os.sep))
 
     def get_database_path(self) -> str:
-        return self.live_storage().folder
+        return self._live_storage().folder
 
     def __enter__(self) -> Database:
         return self

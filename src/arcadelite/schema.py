@@ -166,7 +166,7 @@ class Schema:
 
     @property
     def _storage(self) -> Any:
-        return self._db.live_storage()
+        return self._db._live_storage()
 
     def _wrap(self, definition: TypeDef) -> DocumentType:
         return _TYPE_CLASSES[definition.kind](self, definition)

@@ -12,7 +12,7 @@ Layers (each imports only those below it)::
 
 Decisions: records reach storage only through their Store (a Database), never through the public
 API module; the query engine holds the same Store, so ``IMPORT DATABASE`` reaches the dump
-restore (io/, above it) through ``Store.import_dump``. Records' slots (``_props``, ``_rid`` ...)
+restore (io/, above it) through ``Store._import_dump``. Records' slots (``_props``, ``_rid`` ...)
 are read directly by the layers above on hot paths: they are this layer's interface, the methods
 are the users'.
 """

@@ -23,12 +23,13 @@ if TYPE_CHECKING:
 
 def record_from_row(store: Store, type_def: TypeDef, row: Row, mutable: bool = False) -> Document:
     """The record a storage row holds (immutable unless ``mutable``)."""
-    props = decode_record(row.body, row.tags)
-    rid = RID(type_def.id, row.pos)
     if type_def.kind == "edge":
-        return Edge(store, type_def, props, rid, mutable, RID.from_int(row.out_rid),  # type: ignore[arg-type]
-                    RID.from_int(row.in_rid))  # type: ignore[arg-type]  # fmt: skip
-    return RECORD_CLASSES[type_def.kind](store, type_def, props, rid, mutable)
+        pos, body, tags, out_rid, in_rid = row  # type: ignore[misc]  # an edge's row
+        return Edge(store, type_def, decode_record(body, tags), RID(type_def.id, pos), mutable,
+                    RID.from_int(out_rid), RID.from_int(in_rid))  # fmt: skip
+    pos, body, tags = row  # type: ignore[misc]  # a document's or vertex's row
+    return RECORD_CLASSES[type_def.kind](store, type_def, decode_record(body, tags),
+                                         RID(type_def.id, pos), mutable)  # fmt: skip
 
 
 def records_from_scan(store: Store, by_id: dict[int, TypeDef],

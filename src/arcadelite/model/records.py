@@ -107,14 +107,14 @@ class Document:
         """Insert or update, enforcing the schema; needs a transaction (or auto-transaction)."""
         if not self._mutable:
             raise AttributeError(f"Cannot save: {_IMMUTABLE_HINT}")
-        self._db.save_record(self)
+        self._db._save_record(self)
         return self
 
     def delete(self) -> None:
         """Delete the record (a vertex takes its edges with it)."""
         if self._rid is None:
             raise ArcadeDBError(f"Cannot delete a {self._type.name} record that was never saved")
-        self._db.delete_record(self)
+        self._db._delete_record(self)
 
     def modify(self) -> Document:
         """A mutable copy of this record."""
@@ -161,18 +161,18 @@ class Vertex(Document):
 
     def new_edge(self, label: str, target: Vertex | RID | str, **props: Any) -> Edge:
         """Create and save an edge of type ``label`` from this vertex to ``target``."""
-        return self._db.create_edge(self, label, target, props)
+        return self._db._new_edge(self, label, target, props)
 
     def get_edges(self, direction: str = "both", *labels: str) -> list[Edge]:
         """Edges touching this vertex; direction is "out", "in" or "both"."""
-        return list(self._db.edges_of(self, direction, labels))
+        return list(self._db._edges_of(self, direction, labels))
 
     def get_vertices(self, direction: str = "both", *labels: str) -> list[Vertex]:
         """Vertices adjacent to this one through edges of the given labels."""
-        return self._db.neighbors_of(self, direction, labels)
+        return self._db._neighbors_of(self, direction, labels)
 
     def count_edges(self, direction: str = "both", *labels: str) -> int:
-        return len(self._db.neighbor_rids(self, direction, labels))
+        return len(self._db._neighbor_rids(self, direction, labels))
 
 
 class Edge(Document):

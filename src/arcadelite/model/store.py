@@ -2,7 +2,9 @@
 
 ``database.Database`` implements it; records hold one (``record._db``) and the query engine runs
 against one, so that neither imports the public API above them. Every method raises
-DatabaseClosedError once the database is closed.
+DatabaseClosedError once the database is closed. The methods that are not ArcadeDB's API (all
+but ``get_name``, ``lookup_by_rid`` and ``count_type``) are underscored: they are arcadelite's
+interface between its own layers, not the users'.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 class Store(Protocol):
     """A database as the layers below the public API see it (``Database`` is the one)."""
 
-    def live_storage(self) -> Storage:
+    def _live_storage(self) -> Storage:
         """The open storage (DatabaseClosedError once closed)."""
         ...
 
@@ -36,36 +38,36 @@ class Store(Protocol):
         """How many records a type (and its subtypes) holds; 0 for an unknown type."""
         ...
 
-    def current_type(self, record: Document) -> TypeDef:
+    def _current_type(self, record: Document) -> TypeDef:
         """The record's type as the catalog holds it now (SchemaError when it was dropped)."""
         ...
 
-    def save_record(self, record: Document) -> None:
+    def _save_record(self, record: Document) -> None:
         """Insert or update the record, enforcing the schema (``record.save()``)."""
         ...
 
-    def delete_record(self, record: Document) -> None:
+    def _delete_record(self, record: Document) -> None:
         """Delete the record; a vertex takes its edges with it (``record.delete()``)."""
         ...
 
-    def create_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
+    def _new_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
         """Create and save an edge from a saved vertex to a target vertex (``new_edge``)."""
         ...
 
-    def edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
+    def _edges_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> Iterator[Edge]:
         """The edges touching a vertex ("out", "in" or "both"; of the given types, or any)."""
         ...
 
-    def neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
-        """The packed RIDs of the vertices adjacent to a vertex (see ``edges_of``)."""
+    def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
+        """The packed RIDs of the vertices adjacent to a vertex (see ``_edges_of``)."""
         ...
 
-    def neighbors_of(self, vertex: Vertex, direction: str,
+    def _neighbors_of(self, vertex: Vertex, direction: str,
                      labels: tuple[str, ...]) -> list[Vertex]:  # fmt: skip
-        """The vertices adjacent to a vertex (see ``edges_of``)."""
+        """The vertices adjacent to a vertex (see ``_edges_of``)."""
         ...
 
-    def import_dump(self, url: str, **settings: Any) -> dict[str, Any]:
+    def _import_dump(self, url: str, **settings: Any) -> dict[str, Any]:
         """Restore an ArcadeDB JSONL dump into the database (SQL ``IMPORT DATABASE``)."""
         ...
 

@@ -17,7 +17,7 @@ Layers inside (each module imports only those listed before it)::
 Decisions: the engine imports nothing above it (no database, graph, results, schema,
 async_executor, batch, importer, exporter, cli; tests/test_layers.py holds it to that): records
 come from ``model.factory`` and the database is reached through the ``Store`` protocol, so
-``IMPORT DATABASE`` calls ``Store.import_dump``. Plans are cached per statement and catalog
+``IMPORT DATABASE`` calls ``Store._import_dump``. Plans are cached per statement and catalog
 version and shared by every session, so what a plan runs finds its session in the ``Ctx``.
 """
 

@@ -76,7 +76,7 @@ def _vertex(storage: Storage, session: Session, value: Any, role: str) -> int:
 
 
 def _storage(db: Store, session: Session | None) -> tuple[Storage, Session]:
-    storage = db.live_storage()
+    storage = db._live_storage()
     return storage, session if session is not None else storage.session()
 
 
@@ -101,9 +101,9 @@ def shortest_path(db: Store, session: Session | None, from_rid: Any, to_rid: Any
         if not with_edges:
             return ((n, None) for n in storage.neighbors(session, vertex, walk, labels))
         pairs = []
-        for edge_type, row in storage.edges(session, vertex, walk, labels):
-            other = row.in_rid if row.out_rid == vertex else row.out_rid
-            pairs.append((other, pack_rid(edge_type.id, row.pos)))
+        for edge_type, (pos, _, _, out_rid, in_rid) in storage.edges(session, vertex, walk, labels):
+            other = in_rid if out_rid == vertex else out_rid
+            pairs.append((other, pack_rid(edge_type.id, pos)))
         return pairs
 
     previous: dict[int, int] = {}  # toward the source: vertex -> edge -> vertex (packed)
@@ -213,11 +213,11 @@ def dijkstra(db: Store, session: Session | None, from_rid: Any, to_rid: Any,
                 path.append(previous[path[-1]])
             return [RID.from_int(p) for p in reversed(path)]
         settled.add(vertex)
-        for _, row in storage.edges(session, vertex, walk, labels):
-            other = row.in_rid if row.out_rid == vertex else row.out_rid
+        for _, (_, body, tags, out_rid, in_rid) in storage.edges(session, vertex, walk, labels):
+            other = in_rid if out_rid == vertex else out_rid
             if other in settled:
                 continue
-            props = decode_record(row.body, row.tags) if weight_property is not None else {}
+            props = decode_record(body, tags) if weight_property is not None else {}
             candidate = distance + _weight(props, weight_property)
             if candidate < cost.get(other, float("inf")):
                 cost[other] = candidate

@@ -81,7 +81,7 @@ def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | No
             f"Unknown query language '{language}': supported languages are "
             f"{', '.join(SUPPORTED_LANGUAGES)} (cypher is planned)"
         )
-    storage = db.live_storage()
+    storage = db._live_storage()
     if session is None:
         session = storage.session()
     positional, named = bind_parameters(args, kwargs or {})
@@ -133,7 +133,7 @@ def execute_traverse(db: Store, stmt: a.Traverse | str, *args: Any,
 
 def _standalone(db: Store, stmt: Any, args: tuple, kwargs: dict,
                 handler: Callable[[Executor, Any, Ctx], Any]) -> Any:  # fmt: skip
-    storage = db.live_storage()
+    storage = db._live_storage()
     positional, named = bind_parameters(args, kwargs)
     ex = Executor(db, storage, storage.session(), positional, named)
     return handler(ex, parse(stmt) if isinstance(stmt, str) else stmt, ex.ctx)

@@ -72,7 +72,7 @@ def _holder(storage: Storage, index: IndexDef, key: Any) -> str:
             storage.session(), storage.catalog.get(index.type_name), index.properties,
             tuple(values),
         ):  # fmt: skip
-            return str(RID(target.id, row.pos))
+            return str(RID(target.id, row[0]))  # a Row: (pos, body, tags...)
     except (ArcadeDBError, apsw.Error):
         pass
     return "?"

@@ -10,7 +10,7 @@ Reads hand out ``Row``s (rows.py). SQLite errors leave as ArcadeDBErrors (errors
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import chain, repeat
+from itertools import chain
 from typing import Any
 
 import apsw
@@ -25,8 +25,6 @@ from .sessions import Session, SessionsPart
 from .sqltext import columns_of, field_sql, values_rows
 
 ROWS_PER_INSERT = 2000  # rows per multi-row INSERT in bulk loads (<= 32766 / 4 params)
-#: A stored row as a Row without a Python call per row (the columns come in Row's order).
-_new = tuple.__new__
 
 
 class RecordsPart(SessionsPart):
@@ -60,7 +58,7 @@ class RecordsPart(SessionsPart):
             found = self.load(session, rid)
             if found is not None:
                 row = found[1]
-                return codec.decode_record(row.body, row.tags)
+                return codec.decode_record(row[1], row[2])  # a Row: (pos, body, tags...)
         return {}
 
     # --- one record ---------------------------------------------------------------------------
@@ -156,7 +154,7 @@ class RecordsPart(SessionsPart):
             f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} WHERE pos = ?",
             (rid.position,),
         ).fetchall()
-        return (type_def, _new(Row, rows[0])) if rows else None
+        return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # Row's layout
 
     def load_many(self, session: Session,
                   rids: list[RID]) -> list[tuple[TypeDef, Row] | None]:  # fmt: skip
@@ -177,7 +175,7 @@ class RecordsPart(SessionsPart):
                 "WHERE pos IN (SELECT value FROM json_each(?))",
                 (codec.dumps(positions),),
             ):
-                found[(bucket, row[0])] = (type_def, _new(Row, row))
+                found[(bucket, row[0])] = (type_def, row)  # type: ignore[assignment]  # Row
         return [found.get((rid.bucket_id, rid.position)) for rid in rids]
 
     def find_by_key(self, session: Session, type_def: TypeDef, keys: tuple[str, ...],
@@ -190,7 +188,7 @@ class RecordsPart(SessionsPart):
             for row in session.conn.execute(
                 f"SELECT {columns_of(target.kind)} FROM {target.table} WHERE {where}", params
             ):
-                yield target, _new(Row, row)
+                yield target, row  # type: ignore[misc]  # Row's layout
 
     def scan_type(self, session: Session, type_def: TypeDef) -> Iterator[Row]:
         """Every record of one type's own table (not its subtypes'), in position order, streamed
@@ -199,7 +197,7 @@ class RecordsPart(SessionsPart):
         cursor = self.execute_sql(
             session, f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} ORDER BY pos"
         )
-        return map(_new, repeat(Row), cursor)  # type: ignore[arg-type]  # rows in Row's order
+        return iter(cursor)  # type: ignore[arg-type]  # rows in Row's layout
 
     def count(self, session: Session, type_def: TypeDef, polymorphic: bool = True) -> int:
         self.check_open()
@@ -222,7 +220,7 @@ class RecordsPart(SessionsPart):
                     f"WHERE {column} = ?",
                     (packed_vertex,),
                 ):
-                    yield edge_type, _new(Row, row)
+                    yield edge_type, row  # type: ignore[misc]  # Row's layout
 
     def neighbors(self, session: Session, packed_vertex: int, direction: str,
                   labels: tuple[str, ...] = ()) -> list[int]:  # fmt: skip

@@ -15,9 +15,8 @@ from functools import lru_cache
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-#: The columns of a stored record, in the order of ``Row`` (see rows.py); other kinds than edges
-#: have no ends.
-RECORD_COLUMNS = "pos, body, tags, NULL, NULL"
+#: The columns of a stored record, in the order of ``Row`` (see rows.py); an edge's add its ends.
+RECORD_COLUMNS = "pos, body, tags"
 EDGE_COLUMNS = "pos, body, tags, out_rid, in_rid"
 
 

@@ -52,7 +52,8 @@ def _create_edge(ex: Executor, stmt: a.CreateEdge, ctx: Ctx) -> list[Result]:
                     found = None
                     for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out",
                                                            labels):  # fmt: skip
-                        if row.in_rid == target.to_int() and edge_type is type_def:
+                        _, _, _, _, in_rid = row
+                        if in_rid == target.to_int() and edge_type is type_def:
                             found = record_from_row(ex.store, edge_type, row)
                             break
                     if found is not None:
@@ -102,7 +103,8 @@ def _edges_between(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Document]
         wanted = None if targets is None else {t.to_int() for t in targets}
         for source in sources:
             for edge_type, row in ex.storage.edges(ex.session, source.to_int(), "out", labels):
-                if wanted is None or row.in_rid in wanted:
+                _, _, _, _, in_rid = row
+                if wanted is None or in_rid in wanted:
                     edge = record_from_row(ex.store, edge_type, row)
                     found[edge._rid] = edge
     else:

@@ -161,7 +161,7 @@ def _import_database(ex: Executor, stmt: a.ImportDatabase, ctx: Ctx) -> list[Res
     """``IMPORT DATABASE file://dump.jsonl.gz [WITH key = value]``: restore a dump (through the
     Store: the restore lives above the query engine)."""
     settings = {key: ex.value(value, ctx) for key, value in stmt.settings}
-    return [Result(ex.store.import_dump(stmt.url, **settings))]
+    return [Result(ex.store._import_dump(stmt.url, **settings))]
 
 
 HANDLERS: dict[type, Callable[[Executor, Any, Ctx], list[Result]]] = {

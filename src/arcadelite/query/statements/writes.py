@@ -241,8 +241,8 @@ def delete_all(ex: Executor, records: list[Document]) -> list[Document]:
         if record._rid in gone:
             continue
         if isinstance(record, Vertex):
-            for edge_type, row in ex.storage.edges(ex.session, record._rid.to_int(), "both"):
-                gone.add(RID(edge_type.id, row.pos))
+            for edge_type, (pos, *_) in ex.storage.edges(ex.session, record._rid.to_int(), "both"):
+                gone.add(RID(edge_type.id, pos))
         if isinstance(record, Edge) and ex.storage.load(ex.session, record._rid) is None:
             continue  # already gone with one of its vertices
         ex.delete_record(record)
