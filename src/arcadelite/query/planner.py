@@ -24,8 +24,9 @@ from typing import Any
 
 from ..exceptions import QueryError, SchemaError
 from ..sql import ast as a
-from ..storage import query as ir
+from ..storage import ir
 from ..storage.catalog import TypeDef
+from ..storage.query import Compiled, compile_aggregate, compile_count, compile_scan
 from .context import Ctx
 from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
@@ -79,10 +80,10 @@ class SelectPlan:
     source: str  # "scan" "rids" "subquery" "schema" "none" "value" "bucket" "index"
     targets: list[TypeDef] = field(default_factory=list)
     slots: list[Fn] = field(default_factory=list)
-    scan: ir.Compiled | None = None
-    count: ir.Compiled | None = None
+    scan: Compiled | None = None
+    count: Compiled | None = None
     count_name: str = "count(*)"
-    aggregate: ir.Compiled | None = None
+    aggregate: Compiled | None = None
     aggregate_layout: list[tuple[str, str, int]] = field(default_factory=list)
     target_fn: Fn | None = None
     subplan: Any = None
@@ -574,7 +575,7 @@ class Planner:
                     plan.skip_fn = plan.limit_fn = None
                 else:
                     skip_v = limit_v = None
-            plan.scan = ir.compile_scan(
+            plan.scan = compile_scan(
                 plan.targets,
                 storage_filter,
                 tuple(order_ir) if plan.order_in_storage else (),  # type: ignore[arg-type]
@@ -618,7 +619,7 @@ class Planner:
             and projections[0].expr.star
             and not stmt.group_by
         ):
-            plan.count = ir.compile_count(plan.targets, storage_filter)
+            plan.count = compile_count(plan.targets, storage_filter)
             plan.count_name = plan.projections[0].name
             return
         group_ir = []
@@ -652,7 +653,7 @@ class Planner:
                 layout.append((proj.name, "group", group_by.index(expr)))
             else:
                 return
-        plan.aggregate = ir.compile_aggregate(
+        plan.aggregate = compile_aggregate(
             plan.targets, tuple(group_ir), tuple(aggregates), storage_filter
         )
         plan.aggregate_layout = layout

@@ -17,7 +17,8 @@ from ..model.factory import records_from_scan
 from ..model.records import Document
 from ..model.results import Result
 from ..rid import RID
-from ..storage import query as ir
+from ..storage import ir
+from ..storage.query import compile_scan, decode_group_value
 from . import planner as pl
 from .context import Ctx
 from .functions import Accumulator, average
@@ -208,7 +209,7 @@ class SelectPipeline:
         out = []
         for row in rows:
             group_values = [
-                ir.decode_group_value(row[2 * i], row[2 * i + 1]) for i in range(groups)
+                decode_group_value(row[2 * i], row[2 * i + 1]) for i in range(groups)
             ]
             position = 2 * groups
             results = []
@@ -312,7 +313,7 @@ class SelectPipeline:
         index = self.storage.catalog.indexes[name]
         targets = self.storage.catalog.get(index.type_name).polymorphic
         order = tuple(ir.OrderKey(ir.Field((p,))) for p in index.properties)
-        compiled = ir.compile_scan(targets, None, order)
+        compiled = compile_scan(targets, None, order)
         rows = []
         for record in self.records(compiled.run(self.storage, self.session, [])):
             key = [record._props.get(p) for p in index.properties]

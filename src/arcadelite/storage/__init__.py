@@ -34,15 +34,16 @@ Records (records.py)
     ``insert``, ``update``, ``delete`` (one record); ``insert_rows`` (many, returning their
     positions), ``insert_json_rows``, ``update_rows``, ``delete_row``, ``truncate``,
     ``missing_vertices`` (bulk, inside a write transaction the caller holds); reads hand out
-    ``Row``s: ``load(s, rid)``, ``load_many``, ``find_by_key``, ``scan_type`` (one type's table
-    in position order), ``edges(s, packed vertex, direction, labels)``; ``neighbors`` (packed
-    RIDs from the adjacency indexes alone), ``count``, ``has_edges``, ``edge_types``.
+    ``Row``s (rows.py: plain tuples of a fixed layout, read by unpacking): ``load(s, rid)``,
+    ``load_many``, ``find_by_key``, ``scan_type`` (one type's table in position order),
+    ``edges(s, packed vertex, direction, labels)``; ``neighbors`` (packed RIDs from the
+    adjacency indexes alone), ``count``, ``has_edges``, ``edge_types``, ``update_base``.
 
-Queries (query.py)
-    A small predicate/order IR the planner builds (``Field``, ``Compare``, ``And``...), compiled
-    into SQLite SQL over the per-type tables: ``compile_scan``, ``compile_count``,
-    ``compile_aggregate``; a compiled query's ``run(storage, session, values)`` hands out
-    ``ScanRow``s.
+Queries (ir.py, query.py)
+    A small predicate/order IR the planner builds (ir.py: ``Field``, ``Compare``, ``And``...),
+    compiled into SQLite SQL over the per-type tables (query.py: ``compile_scan``,
+    ``compile_count``, ``compile_aggregate``); a compiled query's ``run(storage, session,
+    values)`` hands out ``ScanRow``s.
 
 Errors (errors.py)
     SQLite errors leave every method above as ArcadeDBErrors (a unique-index failure as a

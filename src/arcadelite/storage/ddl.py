@@ -148,11 +148,9 @@ class SchemaPart(RecordsPart):
 
     def drop_type(self, session: Session, name: str, if_exists: bool = False,
                   unsafe: bool = False) -> None:  # fmt: skip
-        type_def = self.catalog.types.get(name)
-        if type_def is None:
-            if if_exists:
-                return
-            raise SchemaError(f"Type '{name}' does not exist")
+        if if_exists and name not in self.catalog.types:
+            return
+        type_def = self.catalog.get(name)
         subtypes = [t.name for t in type_def.polymorphic if t is not type_def]
         if subtypes:
             raise SchemaError(

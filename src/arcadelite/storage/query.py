@@ -37,7 +37,6 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -53,132 +52,24 @@ if TYPE_CHECKING:
     from .engine import Storage
     from .sessions import Session
 
-# ------------------------------------------------------------------------------------------ IR
-
-_node = dataclass(frozen=True, slots=True)
-
-
-@_node
-class Field:
-    """A property of the record, or a path into embedded maps: ``("address", "city")``."""
-
-    path: tuple[str, ...]
-
-
-@_node
-class Special:
-    """A record attribute: ``@rid``, ``@type``, ``@out`` or ``@in``."""
-
-    name: str
-
-
-@_node
-class Value:
-    """An execution-time value: ``values[slot]`` (a parameter, a literal, a constant expression)."""
-
-    slot: int
-
-
-@_node
-class Compare:
-    """``left op right`` with op one of ``= <> < <= > >=``.
-
-    kinds (a Field compared with a Value): the SQLite types the field's values may have, of
-    ``KINDS``; text and numbers then meet as ArcadeDB converts them. None: SQLite's own order.
-    swapped: the value stood on the left in the statement, so it is the value's type that the
-    field converts to; the condition then selects a superset (rows of the other kind all pass)
-    for Python to decide.
-    """
-
-    op: str
-    left: Any
-    right: Any
-    kinds: tuple[str, ...] | None = None
-    swapped: bool = False
-
-
-@_node
-class And:
-    items: tuple[Any, ...]
-
-
-@_node
-class Or:
-    items: tuple[Any, ...]
-
-
-@_node
-class Not:
-    item: Any
-
-
-@_node
-class IsNull:
-    operand: Any
-
-
-@_node
-class IsDefined:
-    """The property exists in the record (even when it holds null)."""
-
-    field: Field
-
-
-@_node
-class In:
-    """``operand IN values``: values is a tuple of operands, or one Value holding a list."""
-
-    operand: Any
-    values: Any
-    kinds: tuple[str, ...] | None = None  # as Compare's
-
-
-@_node
-class Like:
-    """ArcadeDB's LIKE: case-sensitive, ``%`` any run, ``?`` any one character, ``\\`` escapes."""
-
-    operand: Any
-    pattern: Any
-
-
-@_node
-class Between:
-    operand: Any
-    low: Any
-    high: Any
-    kinds: tuple[str, ...] | None = None  # as Compare's
-
-
-@_node
-class JsonType:
-    """The JSON type of the value at field is one of kinds (``text``, ``array``, ``object`` ...).
-
-    The planner uses it to widen a condition into a superset when Python must decide some rows:
-    a path whose first steps hold a link (text) or a list cannot be followed inside SQLite.
-    """
-
-    field: Field
-    kinds: tuple[str, ...]
-
-
-@_node
-class OrderKey:
-    expr: Any
-    descending: bool = False
-
-
-@_node
-class Aggregate:
-    """``count``, ``sum``, ``avg``, ``min`` or ``max`` of expr (None for ``count(*)``)."""
-
-    function: str
-    expr: Any = None
-
-
-SPECIALS = ("@rid", "@type", "@out", "@in")
-KINDS = ("integer", "real", "text")
-"""SQLite's types of stored scalars (typeof of json_extract): booleans read as integer; dates,
-links, binaries, and lists and maps (as JSON text) as text."""
+from .ir import (
+    KINDS,
+    Aggregate,
+    And,
+    Between,
+    Compare,
+    Field,
+    In,
+    IsDefined,
+    IsNull,
+    JsonType,
+    Like,
+    Not,
+    Or,
+    OrderKey,
+    Special,
+    Value,
+)
 
 # -------------------------------------------------------------------------------- binders
 
@@ -970,28 +861,4 @@ def decode_group_value(value: Any, json_type: str | None) -> Any:
     return value
 
 
-__all__ = [
-    "KINDS",
-    "Aggregate",
-    "And",
-    "Between",
-    "Compare",
-    "Compiled",
-    "Field",
-    "In",
-    "IsDefined",
-    "IsNull",
-    "Like",
-    "JsonType",
-    "Not",
-    "Or",
-    "OrderKey",
-    "SPECIALS",
-    "Special",
-    "Value",
-    "compile_aggregate",
-    "compile_count",
-    "compile_scan",
-    "decode_group_value",
-    "like_to_glob",
-]
+__all__ = ["Compiled", "compile_aggregate", "compile_count", "compile_scan", "decode_group_value"]

@@ -58,11 +58,9 @@ def _alter_type(ex: Executor, stmt: a.AlterType, ctx: Ctx) -> list[Result]:
 
 
 def _drop_type(ex: Executor, stmt: a.DropType, ctx: Ctx) -> list[Result]:
-    type_def = ex.storage.catalog.types.get(stmt.name)
-    if type_def is None:
-        if stmt.if_exists:
-            return []
-        raise SchemaError(f"Type '{stmt.name}' does not exist")
+    if stmt.if_exists and stmt.name not in ex.storage.catalog.types:
+        return []
+    type_def = ex.storage.catalog.get(stmt.name)
     if not stmt.unsafe and type_def.kind in ("vertex", "edge") and ex.storage.count(
         ex.session, type_def, False
     ):  # fmt: skip
