@@ -1,5 +1,6 @@
-"""The code base stays ruff clean (the configuration lives in pyproject.toml)."""
+"""The code base stays ruff clean and mypy clean (the configurations live in pyproject.toml)."""
 
+import importlib.util
 import shutil
 import subprocess
 import sys
@@ -16,5 +17,16 @@ def test_ruff_check_is_clean():
         pytest.skip("ruff is not installed (pip install '.[test]')")
     result = subprocess.run(
         [ruff, "check", "src", "tests", "bench", "examples", "torture"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_is_clean():
+    """Type hints are checked, not decoration: `mypy` over src/ finds nothing (a `type: ignore`
+    names its error code and says why; an unused one is an error too)."""
+    if importlib.util.find_spec("mypy") is None:
+        pytest.skip("mypy is not installed (pip install '.[test]')")
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr

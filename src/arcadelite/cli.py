@@ -168,7 +168,7 @@ def _row_data(row: Any) -> dict[str, Any]:
     from .io.export import as_row_dict
 
     data = as_row_dict(row)
-    meta = {k: data[k] for k in ("@rid", "@type", "@out", "@in") if k in data}
+    meta: dict[str, Any] = {k: data[k] for k in ("@rid", "@type", "@out", "@in") if k in data}
     rest = {k: v for k, v in data.items() if k not in meta}
     return {**meta, **rest}
 

@@ -12,7 +12,7 @@ import os
 import threading
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError, SchemaError
 from .model.factory import record_from_row
@@ -190,8 +190,8 @@ class Database:
 
     def _neighbors_of(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[Vertex]:
         """The vertices adjacent to a vertex (see ``_edges_of``)."""
-        return [self.lookup_by_rid(RID.from_int(packed))
-                for packed in self._neighbor_rids(vertex, direction, labels)]  # type: ignore[misc]  # fmt: skip
+        return [self.lookup_by_rid(RID.from_int(packed))  # type: ignore[misc]  # edges end at vertices
+                for packed in self._neighbor_rids(vertex, direction, labels)]  # fmt: skip
 
     def lookup_by_rid(self, rid: RID | str) -> Document:
         """The record with this RID (immutable); RecordNotFoundError when there is none."""
@@ -347,7 +347,7 @@ class Database:
     def __enter__(self) -> Database:
         return self
 
-    def __exit__(self, *exc: object) -> bool:
+    def __exit__(self, *exc: object) -> Literal[False]:
         self.close()
         return False
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import ArcadeDBError, TransactionError
 from ..model.records import Document, Edge, Vertex
@@ -82,7 +82,7 @@ class BatchContext:
             self._bar = tqdm(total=self._total, desc=self._progress_desc, unit="op")
         return self
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         self._state = "exited"
         session = self._db._live_storage().thread_session_if_any()
         if session is not None and session.write_open and self._executor.is_pending():

@@ -35,7 +35,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import (
     ArcadeDBError,
@@ -205,7 +205,7 @@ class AsyncExecutor(ChunkWriting):
             and type_def.kind != "edge"
             and self._storage.catalog.by_id.get(type_def.id) is type_def
         ):
-            encoded = fast_encode(record._props)
+            encoded: tuple[str, str | None] | None = fast_encode(record._props)
             if encoded is not None:
                 queue = self._queue
                 if len(queue) < self._fast_limit:
@@ -620,7 +620,7 @@ class AsyncExecutor(ChunkWriting):
     def __enter__(self) -> AsyncExecutor:
         return self
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> bool:
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
         if exc_type is None:
             self.close()
         else:

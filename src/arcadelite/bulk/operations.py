@@ -23,7 +23,7 @@ loops of the writer (C-level ``map`` over chunks) need exact tuples. The layouts
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from itertools import repeat
 from operator import is_, itemgetter
 from typing import TYPE_CHECKING, Any
@@ -76,13 +76,13 @@ def kind_name(op: Operation) -> str:
     return KIND_NAMES[kind]
 
 
-def plain_creates(ops: list[Any]) -> bool:
+def plain_creates(ops: Sequence[Any]) -> bool:
     """True when every operation is a create with no callback (the bulk loop's chunks), told by
     C-level loops."""
     return not (any(map(kind_of, ops)) or any(map(callback_of, ops)) or any(map(on_error_of, ops)))
 
 
-def creates_of_one_type(ops: list[Any], kinds: set[int]) -> bool:
+def creates_of_one_type(ops: Sequence[Any], kinds: set[int]) -> bool:
     """True when the operations (whose kinds are ``kinds``) are all creates of one type, told by
     C-level loops."""
     return kinds == {CREATE} and all(map(is_, map(type_def_of, ops), repeat(ops[0][TYPE_DEF])))

@@ -16,7 +16,7 @@ import sys
 import threading
 import weakref
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -431,7 +431,7 @@ class ChunkWriting:
 
 
 _weakrefs = weakref.getweakrefcount
-_consume = deque(maxlen=0).extend
+_consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
 
 
 def _reference_counts(run: Sequence[Any]) -> list[int]:

@@ -122,20 +122,24 @@ _last = itemgetter(slice(-1, None))
 # Import records: the executor's record classes with the source line attached (same names).
 class _ImportedDocument(Document):
     __slots__ = ("_line",)
+    _line: int  # the source line of the row
 
 
 class _ImportedVertex(Vertex):
     __slots__ = ("_line",)
+    _line: int  # the source line of the row
 
 
 class _ImportedEdge(Edge):
     __slots__ = ("_line",)
+    _line: int  # the source line of the row
 
 
 for _cls, _name in ((_ImportedDocument, "Document"), (_ImportedVertex, "Vertex"),
                     (_ImportedEdge, "Edge")):  # fmt: skip
     _cls.__name__ = _cls.__qualname__ = _name
-_RECORD_CLASSES = {"document": _ImportedDocument, "vertex": _ImportedVertex}
+_RECORD_CLASSES: dict[str, type[_ImportedDocument] | type[_ImportedVertex]] = {
+    "document": _ImportedDocument, "vertex": _ImportedVertex}  # fmt: skip
 
 
 # --- public entry points --------------------------------------------------------------------
@@ -409,7 +413,7 @@ class _RowImport:
     def _open_text(self) -> io.TextIOBase:
         encoding = self.opts["encoding"]
         if self.path.lower().endswith((".gz", ".tgz")):
-            return gzip.open(self.path, "rt", encoding=encoding, newline="")  # type: ignore[return-value]
+            return gzip.open(self.path, "rt", encoding=encoding, newline="")
         return open(self.path, encoding=encoding, newline="")
 
     def read_csv(self, ex: BulkWriter) -> None:
@@ -488,7 +492,7 @@ class _RowImport:
                     elif row:  # a blank line is no row
                         self.rows += 1
                         self.fail(line, f"expected {width} fields, got {len(row)}")
-                rows, lines = kept, kept_lines  # type: ignore[assignment]
+                rows, lines = kept, kept_lines
                 if not rows:
                     continue
             self.rows += len(rows)

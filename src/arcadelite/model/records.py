@@ -13,7 +13,7 @@ an edge's ``_out``/``_in`` (RIDs). Users see the methods.
 from __future__ import annotations
 
 import copy
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..exceptions import ArcadeDBError
 from ..rid import RID
@@ -201,11 +201,11 @@ class Edge(Document):
 
     def get_out(self) -> Vertex:
         """The vertex this edge leaves from."""
-        return self._db.lookup_by_rid(self._out)  # type: ignore[return-value]
+        return cast("Vertex", self._db.lookup_by_rid(RID.parse(self._out)))
 
     def get_in(self) -> Vertex:
         """The vertex this edge points to."""
-        return self._db.lookup_by_rid(self._in)  # type: ignore[return-value]
+        return cast("Vertex", self._db.lookup_by_rid(RID.parse(self._in)))
 
     def get_out_rid(self) -> RID | None:
         return self._out

@@ -80,7 +80,7 @@ class Result:
     def get_rid(self) -> str | None:
         if self._element is not None:
             return self._element.get_rid()
-        value = self._data.get("@rid") if self._data else None  # type: ignore[union-attr]
+        value = self._data.get("@rid") if self._data else None
         return None if value is None else str(value)
 
     def get_identity(self) -> RID | None:

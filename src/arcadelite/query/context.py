@@ -94,7 +94,7 @@ class Ctx:
             if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[rid] = record
-        return record  # type: ignore[return-value]
+        return record
 
     def load_many(self, rids: list[RID]) -> list[Document]:
         missing = [rid for rid in rids if rid not in self.cache]

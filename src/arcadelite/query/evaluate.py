@@ -123,37 +123,36 @@ class Compiler:
         return lambda ctx: truthy(fn(ctx))
 
     def expr(self, node: a.Expr) -> Fn:  # one dispatch on node type
-        kind = type(node)
-        if kind is a.Literal:
+        if isinstance(node, a.Literal):
             value = node.value
             return lambda ctx: value
-        if kind is a.Identifier:
+        if isinstance(node, a.Identifier):
             return self._identifier(node.name)
-        if kind is a.FieldPath:
+        if isinstance(node, a.FieldPath):
             return self._path(node.parts)
-        if kind is a.Param:
+        if isinstance(node, a.Param):
             key = node.key
             return lambda ctx: ctx.param(key)
-        if kind is a.Comparison:
+        if isinstance(node, a.Comparison):
             return self._comparison(node)
-        if kind is a.And:
+        if isinstance(node, a.And):
             return _and3([self.condition(x) for x in node.operands])
-        if kind is a.Or:
+        if isinstance(node, a.Or):
             return _or3([self.condition(x) for x in node.operands])
-        if kind is a.UnaryOp:
+        if isinstance(node, a.UnaryOp):
             return self._unary(node)
-        if kind is a.BinaryOp:
+        if isinstance(node, a.BinaryOp):
             left, right, op = self.expr(node.left), self.expr(node.right), node.op
             return lambda ctx: arithmetic(op, left(ctx), right(ctx))
-        if kind is a.IsNull:
+        if isinstance(node, a.IsNull):
             inner = self.expr(node.expr)
             return lambda ctx: inner(ctx) is None
-        if kind is a.IsNotNull:
+        if isinstance(node, a.IsNotNull):
             inner = self.expr(node.expr)
             return lambda ctx: inner(ctx) is not None
-        if kind is a.IsDefined or kind is a.IsNotDefined:
-            return self._defined(node.expr, kind is a.IsDefined)
-        if kind is a.Between:
+        if isinstance(node, (a.IsDefined, a.IsNotDefined)):
+            return self._defined(node.expr, isinstance(node, a.IsDefined))
+        if isinstance(node, a.Between):
             value, low, high = self.expr(node.expr), self.expr(node.low), self.expr(node.high)
 
             def between(ctx: Ctx) -> bool | None:
@@ -167,33 +166,33 @@ class Compiler:
                 return None if above is None or below is None else True
 
             return between
-        if kind is a.RidLiteral:
+        if isinstance(node, a.RidLiteral):
             rid = RID(node.bucket, node.position)
             return lambda ctx: rid
-        if kind is a.ListLiteral:
+        if isinstance(node, a.ListLiteral):
             items = [self.expr(x) for x in node.items]
             return lambda ctx: [item(ctx) for item in items]
-        if kind is a.MapLiteral:
+        if isinstance(node, a.MapLiteral):
             entries = [(key, self.expr(value)) for key, value in node.entries]
             return lambda ctx: {key: value(ctx) for key, value in entries}
-        if kind is a.Variable:
+        if isinstance(node, a.Variable):
             name = node.name
             return lambda ctx: ctx.variable(name)
-        if kind is a.FunctionCall:
+        if isinstance(node, a.FunctionCall):
             return compile_function(self, node)
-        if kind is a.MethodCall:
+        if isinstance(node, a.MethodCall):
             return compile_method(self, node)
-        if kind is a.FieldAccess:
+        if isinstance(node, a.FieldAccess):
             return self._field_access(node)
-        if kind is a.Subscript:
+        if isinstance(node, a.Subscript):
             return self._subscript(node)
-        if kind is a.Filter:
+        if isinstance(node, a.Filter):
             return self._filter(node)
-        if kind is a.Subquery:
+        if isinstance(node, a.Subquery):
             return self._subquery(node.statement)
-        if kind is a.Star:
+        if isinstance(node, a.Star):
             return lambda ctx: ctx.current
-        if kind is a.Case:
+        if isinstance(node, a.Case):
             return self._case(node)
         raise QueryError(f"Unsupported expression {type(node).__name__}")
 

@@ -44,7 +44,7 @@ AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "list", "set", "map
 GRAPH_FUNCTIONS = frozenset({"out", "in", "both", "oute", "ine", "bothe", "outv", "inv", "bothv"})
 
 
-def is_aggregate_call(node: a.Expr) -> bool:
+def is_aggregate_call(node: object) -> bool:
     """An aggregate use: ``count(*)``, or one of AGGREGATES with exactly one argument
     (``map(k, v)`` with two); ``min(a, b)`` and ``list(1, 2)`` are plain functions."""
     if not isinstance(node, a.FunctionCall) or node.name not in AGGREGATES:
@@ -211,7 +211,7 @@ def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
     elif node.name == "map" and len(node.args) == 2:
         key_fn, value_fn = inner.expr(node.args[0]), inner.expr(node.args[1])
 
-        def arg(ctx: Ctx) -> Any:  # type: ignore[misc]
+        def arg(ctx: Ctx) -> Any:
             key = key_fn(ctx)
             return None if key is None else (key, value_fn(ctx))
     else:
@@ -526,7 +526,7 @@ def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[D
     for element in _elements(ctx, value):
         if isinstance(element, Vertex):
             if function in ("out", "in", "both"):
-                packed = storage.neighbors(session, element._rid.to_int(), function, labels)
+                packed = storage.neighbors(session, element._rid.to_int(), function, labels)  # type: ignore[union-attr]  # read from storage: it has a RID
                 out.extend(ctx.load_many([RID.from_int(p) for p in packed]))
             elif function in ("oute", "ine", "bothe"):
                 direction = function[:-1]
@@ -534,18 +534,18 @@ def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[D
                 out.extend(
                     record_from_row(store, edge_type, row)
                     for edge_type, row in storage.edges(
-                        session, element._rid.to_int(), direction, labels
+                        session, element._rid.to_int(), direction, labels  # type: ignore[union-attr]  # read from storage: it has a RID
                     )
                 )
         elif isinstance(element, Edge):
-            ends: list[RID] = []
+            ends: list[RID | None] = []  # an edge read from storage has both
             if function in ("out", "outv"):
                 ends = [element._out]
             elif function in ("in", "inv"):
                 ends = [element._in]
             elif function in ("both", "bothv"):
                 ends = [element._out, element._in]
-            out.extend(ctx.load_many(ends))
+            out.extend(ctx.load_many(ends))  # type: ignore[arg-type]  # (see ends)
     return out
 
 

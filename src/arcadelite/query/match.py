@@ -134,7 +134,8 @@ def _walk(node: Any) -> Iterator[Any]:
         if isinstance(item, tuple):
             stack.extend(item)
         elif isinstance(item, a.Node):
-            for name in item.__slots__:
+            names: tuple[str, ...] = item.__slots__
+            for name in names:
                 stack.append(getattr(item, name))
 
 
@@ -543,7 +544,8 @@ class _Builder:
     def _root_scan(self, alias: _Alias) -> None:
         if alias.rid is not None:
             return
-        pushed, python = [], []
+        pushed: list[a.Expr] = []
+        python: list[a.Expr] = []
         for conjunct in _conjuncts(_and(alias.wheres)):
             (python if _uses_match_variables(conjunct) else pushed).append(conjunct)
         alias.root_select = a.Select(target=a.TypeTarget(alias.type_def.name), where=_and(pushed))  # type: ignore[union-attr]
@@ -660,12 +662,12 @@ def _recursive(ctx: Ctx, start: Document, function: str, labels: tuple[str, ...]
             ctx.vars["matched"] = row
             if not while_fn(ctx):
                 continue
-        children = []
+        children: list[tuple[Document, int, list[RID]]] = []
         for child in _step(ctx, record, function, labels, None):
             rid = child._rid
             if max_depth is None and (rid == start._rid or rid in path):
                 continue  # no maxDepth: never enter a record already on this path
-            children.append((child, depth + 1, path + [rid]))  # type: ignore[list-item]
+            children.append((child, depth + 1, path + [rid]))  # type: ignore[list-item]  # read from storage: it has a RID
         stack.extend(reversed(children))
     return out
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from ..exceptions import QueryError, SchemaError
 from ..sql import ast as a
@@ -32,6 +32,8 @@ from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
 
 Fn = Callable[[Ctx], Any]
+S = TypeVar("S", bound=a.Statement)
+P = TypeVar("P")
 
 _COLLECTION_TYPES = frozenset({"LIST", "MAP", "EMBEDDED", "ARRAY_OF_FLOATS", "LINK"})
 # element types of an embedded map whose values SQLite can compare directly (no links, no lists)
@@ -42,13 +44,13 @@ _PLAN_CACHE_LIMIT = 4096
 _plan_lock = threading.Lock()
 
 
-def get_plan(statement: a.Statement, storage: Any, build: Callable[[a.Statement], Any]) -> Any:
+def get_plan(statement: S, storage: Any, build: Callable[[S], P]) -> P:
     """The cached plan of a statement for this database's current schema (built when missing)."""
     key = (id(statement), id(storage))
     version = storage.catalog.version
     entry = _PLAN_CACHE.get(key)
     if entry is not None and entry[0] is statement and entry[1] == version:
-        return entry[2]
+        return entry[2]  # the plan build() made for it (the cache holds Any)
     plan = build(statement)
     with _plan_lock:
         if len(_PLAN_CACHE) >= _PLAN_CACHE_LIMIT:
@@ -196,7 +198,7 @@ def _value_kinds(targets: list[TypeDef], operand: Any) -> tuple[str, ...] | None
     props = _declared(targets, operand.path[0]) if len(operand.path) == 1 else None
     if not props:
         return ir.KINDS
-    kinds = set()
+    kinds: set[str] = set()
     for prop in props:
         if prop.type not in _KINDS_OF:
             return ir.KINDS
@@ -235,8 +237,7 @@ class _Translator:
                 return None
             fld = ir.Field((node.name,))
             scalar = _scalar_declared(self.targets, node.name)
-            guard = None if scalar else ir.JsonType(fld, ("array",))
-            return fld, True, scalar, guard
+            return fld, True, scalar, None if scalar else ir.JsonType(fld, ("array",))
         if isinstance(node, a.FieldPath):
             fld = ir.Field(node.parts)
             first = _declared(self.targets, node.parts[0])
@@ -260,6 +261,7 @@ class _Translator:
 
     def condition(self, node: a.Expr) -> tuple[Any, bool] | None:
         """(IR, exact) for a condition, or None when SQLite cannot decide it."""
+        atom: Any
         if isinstance(node, a.And):
             parts = [self.condition(x) for x in node.operands]
             if any(p is None for p in parts):
@@ -288,7 +290,7 @@ class _Translator:
             col = self.column(node.expr)
             if col is None:
                 return None
-            atom: Any = ir.IsNull(col[0])
+            atom = ir.IsNull(col[0])
             if isinstance(node, a.IsNotNull):
                 if not col[1]:
                     return None
@@ -308,6 +310,7 @@ class _Translator:
 
     def _comparison(self, node: a.Comparison) -> tuple[Any, bool] | None:
         op = node.op
+        atom: Any
         if op in ("=", "<>", "<", "<=", ">", ">="):
             left, right = node.left, node.right
             col = self.column(left)
@@ -440,7 +443,7 @@ class Planner:
             plan.source = "none"
         else:  # RID, list of RIDs, parameter, variable
             plan.source = "value"
-            plan.target_fn = compiler.expr(target)  # type: ignore[arg-type]
+            plan.target_fn = compiler.expr(target)
 
         # ---- LET
         for item in stmt.let:
@@ -520,30 +523,31 @@ class Planner:
         # ---- ORDER BY
         names = {p.name: p for p in plan.projections or []}
         order_ir: list[ir.OrderKey] = []
-        for item in stmt.order_by:
-            term = OrderTerm(item.descending)
+        for order_item in stmt.order_by:
+            term = OrderTerm(order_item.descending)
             matched = None
-            if isinstance(item.expr, a.Identifier) and item.expr.name in names:
-                matched = names[item.expr.name]
-            elif isinstance(item.expr, a.FieldPath) and ".".join(item.expr.parts) in names:
-                matched = names[".".join(item.expr.parts)]
+            if isinstance(order_item.expr, a.Identifier) and order_item.expr.name in names:
+                matched = names[order_item.expr.name]
+            elif (isinstance(order_item.expr, a.FieldPath)
+                  and ".".join(order_item.expr.parts) in names):  # fmt: skip
+                matched = names[".".join(order_item.expr.parts)]
             else:
-                for p in plan.projections or []:
-                    if p.expr == item.expr:
-                        matched = p
+                for projection in plan.projections or []:
+                    if projection.expr == order_item.expr:
+                        matched = projection
                         break
             if matched is not None:
                 term.row_name = matched.name
                 key_expr = matched.expr
             else:
-                term.fn = (proj_compiler if aggregating else compiler).expr(item.expr)
-                key_expr = item.expr
+                term.fn = (proj_compiler if aggregating else compiler).expr(order_item.expr)
+                key_expr = order_item.expr
             plan.order.append(term)
             if plan.source == "scan" and not aggregating:
                 key = translator.order_key(key_expr) if (
                     matched is None or isinstance(matched.expr, (a.Identifier, a.FieldPath))
                 ) else None  # fmt: skip
-                order_ir.append(ir.OrderKey(key, item.descending) if key is not None else None)  # type: ignore[arg-type]
+                order_ir.append(ir.OrderKey(key, order_item.descending) if key is not None else None)  # type: ignore[arg-type]
 
         # ---- SKIP / LIMIT
         if stmt.skip is not None:
@@ -578,7 +582,7 @@ class Planner:
             plan.scan = compile_scan(
                 plan.targets,
                 storage_filter,
-                tuple(order_ir) if plan.order_in_storage else (),  # type: ignore[arg-type]
+                tuple(order_ir) if plan.order_in_storage else (),
                 skip_v,
                 limit_v,
             )

@@ -131,7 +131,11 @@ class SelectPipeline:
         if plan.order:
             for index in range(len(plan.order) - 1, -1, -1):
                 descending = plan.order[index].descending
-                out.sort(key=lambda kd, i=index: sort_key(kd[0][i]), reverse=descending)  # type: ignore[index]
+
+                def term_key(keyed: tuple[Any, Any], i: int = index) -> Any:
+                    return sort_key(keyed[0][i])
+
+                out.sort(key=term_key, reverse=descending)
         rows = [to_result(data) for _, data in out]
         return self._page(rows, plan, ctx)
 

@@ -109,7 +109,7 @@ class _Plan:
         elif isinstance(target, (a.SchemaTarget, a.IndexTarget)):
             raise QueryError("TRAVERSE cannot start from schema: or index: targets")
         else:  # RID, list, parameter, variable
-            self.target_fn = compiler.expr(target)  # type: ignore[arg-type]
+            self.target_fn = compiler.expr(target)
 
     # --- pieces ---------------------------------------------------------------------------
 
@@ -186,10 +186,10 @@ class _Plan:
         while stack:
             record, depth, path = stack.pop()
             rid = record._rid
-            if best.get(rid, depth) < depth:  # type: ignore[arg-type]
+            if best.get(rid, depth) < depth:
                 continue  # a shorter path reached it after this entry was queued
             if rid not in emitted:
-                emitted.add(rid)  # type: ignore[arg-type]
+                emitted.add(rid)
                 yield _row(record, depth, path)
             if max_depth is not None and depth >= max_depth:
                 continue
@@ -201,7 +201,7 @@ class _Plan:
                     continue
                 best[child_rid] = depth + 1  # type: ignore[index]
                 child_path = path + [child_rid]
-                if self._admit(ctx, child, depth + 1, child_path):  # type: ignore[arg-type]
+                if self._admit(ctx, child, depth + 1, child_path):
                     pushed.append((child, depth + 1, child_path))
             stack.extend(reversed(pushed))
 
@@ -221,7 +221,7 @@ class _Plan:
                     continue
                 seen.add(child_rid)  # type: ignore[arg-type]
                 child_path = path + [child_rid]
-                if self._admit(ctx, child, depth + 1, child_path):  # type: ignore[arg-type]
+                if self._admit(ctx, child, depth + 1, child_path):
                     queue.append((child, depth + 1, child_path))
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 
 class Node:
@@ -39,12 +40,14 @@ class Node:
         return hash((self.__class__, _field_values(self)))
 
     def __repr__(self) -> str:
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
+        names: tuple[str, ...] = self.__slots__
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
         return f"{self.__class__.__qualname__}({fields})"
 
 
 def _field_values(node: Node) -> tuple[object, ...]:
-    return tuple([getattr(node, name) for name in node.__slots__])
+    names: tuple[str, ...] = node.__slots__
+    return tuple([getattr(node, name) for name in names])
 
 
 def walk(root: object, into_subqueries: bool = True) -> Iterator[object]:
@@ -71,7 +74,16 @@ class Statement(Node):
     __slots__ = ()
 
 
-_node = dataclass(frozen=True, slots=True, eq=False, repr=False)
+if TYPE_CHECKING:  # how the checker reads @_node: a frozen dataclass (see Node for eq, repr)
+    from typing_extensions import dataclass_transform
+
+    _T = TypeVar("_T")
+
+    @dataclass_transform(frozen_default=True, eq_default=False)
+    def _node(cls: type[_T]) -> type[_T]: ...
+
+else:
+    _node = dataclass(frozen=True, slots=True, eq=False, repr=False)
 
 
 # ---------------------------------------------------------------------------------------- values

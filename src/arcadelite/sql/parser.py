@@ -1104,7 +1104,7 @@ class _Parser:
             lexer="contextual",
             start=["single", "script"],
             postlex=self.recorder,
-            transformer=self.builder,  # type: ignore[arg-type]
+            transformer=self.builder,
             maybe_placeholders=True,
             propagate_positions=False,
             cache=_cache_file(grammar),
@@ -1161,7 +1161,8 @@ class _Parser:
                 shown_token = str(token)
         elif isinstance(error, UnexpectedCharacters):
             line, column = error.line, error.column
-            char = text[error.pos_in_stream] if 0 <= error.pos_in_stream < len(text) else ""
+            position = error.pos_in_stream
+            char = text[position] if position is not None and 0 <= position < len(text) else ""
             expected = set(error.allowed or ())
             shown_token = char
             near = repr(char)

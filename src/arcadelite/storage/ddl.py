@@ -10,7 +10,7 @@ a transaction of its own outside one; the in-memory ``Catalog`` is rebuilt after
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import apsw
 
@@ -68,7 +68,8 @@ class SchemaPart(RecordsPart):
     def _load_catalog(self) -> None:
         conn = self.session().conn
         catalog = Catalog()
-        rows = conn.execute("SELECT id, name, kind, supertypes, custom FROM al_types").fetchall()
+        rows = cast("list[tuple[int, str, str, str, str]]", conn.execute(
+            "SELECT id, name, kind, supertypes, custom FROM al_types").fetchall())  # fmt: skip
         for type_id, name, kind, supertypes, custom in rows:
             catalog.add_type(
                 TypeDef(type_id, name, kind, codec.loads(supertypes), custom=codec.loads(custom))
@@ -283,9 +284,9 @@ class SchemaPart(RecordsPart):
             allowed = ", ".join(f"'{t}'" for t in native)
             suspect += f" AND (json_type(body, {path}) NOT IN ({allowed}) OR tags IS NOT NULL)"
         for target in type_def.polymorphic:
-            rows = session.cursor.execute(
+            rows = cast("list[tuple[int, str, str | None]]", session.cursor.execute(
                 f"SELECT pos, body, tags FROM {target.table} WHERE {suspect}"
-            ).fetchall()
+            ).fetchall())  # fmt: skip
             changed = []
             for position, body, tags in rows:
                 props = codec.decode_record(body, tags)

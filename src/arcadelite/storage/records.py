@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import Any
+from typing import Any, cast
 
 import apsw
 
@@ -20,7 +20,7 @@ from ..rid import RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import TypeDef, validate
 from .errors import translate_error
-from .rows import Row
+from .rows import EdgeRow, Row
 from .sessions import Session, SessionsPart
 from .sqltext import columns_of, field_sql, values_rows
 
@@ -109,9 +109,9 @@ class RecordsPart(SessionsPart):
         for index, others in type_def.unique_elsewhere:
             match = " AND ".join(f"{field_sql(p)} = {field_sql(p, '?1')}" for p in index.properties)
             for other in others:
-                rows = s.cursor.execute(
+                rows = cast("list[tuple[int]]", s.cursor.execute(
                     f"SELECT pos FROM {other.table} WHERE {match} LIMIT 1", (encoded[0],)
-                ).fetchall()
+                ).fetchall())  # fmt: skip
                 if rows:
                     props = codec.decode_record(*encoded)
                     values = [props.get(p) for p in index.properties]
@@ -154,7 +154,7 @@ class RecordsPart(SessionsPart):
             f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} WHERE pos = ?",
             (rid.position,),
         ).fetchall()
-        return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # Row's layout
+        return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # the columns are Row's
 
     def load_many(self, session: Session,
                   rids: list[RID]) -> list[tuple[TypeDef, Row] | None]:  # fmt: skip
@@ -175,7 +175,7 @@ class RecordsPart(SessionsPart):
                 "WHERE pos IN (SELECT value FROM json_each(?))",
                 (codec.dumps(positions),),
             ):
-                found[(bucket, row[0])] = (type_def, row)  # type: ignore[assignment]  # Row
+                found[(bucket, row[0])] = (type_def, row)  # Row
         return [found.get((rid.bucket_id, rid.position)) for rid in rids]
 
     def find_by_key(self, session: Session, type_def: TypeDef, keys: tuple[str, ...],
@@ -188,7 +188,7 @@ class RecordsPart(SessionsPart):
             for row in session.conn.execute(
                 f"SELECT {columns_of(target.kind)} FROM {target.table} WHERE {where}", params
             ):
-                yield target, row  # type: ignore[misc]  # Row's layout
+                yield target, row  # Row's layout
 
     def scan_type(self, session: Session, type_def: TypeDef) -> Iterator[Row]:
         """Every record of one type's own table (not its subtypes'), in position order, streamed
@@ -197,18 +197,20 @@ class RecordsPart(SessionsPart):
         cursor = self.execute_sql(
             session, f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} ORDER BY pos"
         )
-        return iter(cursor)  # type: ignore[arg-type]  # rows in Row's layout
+        return iter(cursor)  # rows in Row's layout
 
     def count(self, session: Session, type_def: TypeDef, polymorphic: bool = True) -> int:
         self.check_open()
         targets = type_def.polymorphic if polymorphic else [type_def]
         total = 0
         for target in targets:
-            total += session.conn.execute(f"SELECT count(*) FROM {target.table}").fetchone()[0]
+            (count,) = cast("tuple[int]", session.conn.execute(
+                f"SELECT count(*) FROM {target.table}").fetchone())  # fmt: skip
+            total += count
         return total
 
     def edges(self, session: Session, packed_vertex: int, direction: str,
-              labels: tuple[str, ...] = ()) -> Iterator[tuple[TypeDef, Row]]:  # fmt: skip
+              labels: tuple[str, ...] = ()) -> Iterator[tuple[TypeDef, EdgeRow]]:  # fmt: skip
         """Edges of a vertex, as (edge type, row); index seeks only."""
         self.check_open()
         for edge_type in self.edge_types(labels):
@@ -220,7 +222,7 @@ class RecordsPart(SessionsPart):
                     f"WHERE {column} = ?",
                     (packed_vertex,),
                 ):
-                    yield edge_type, row  # type: ignore[misc]  # Row's layout
+                    yield edge_type, row  # Row's layout
 
     def neighbors(self, session: Session, packed_vertex: int, direction: str,
                   labels: tuple[str, ...] = ()) -> list[int]:  # fmt: skip
@@ -275,7 +277,7 @@ class RecordsPart(SessionsPart):
 
     def explain(self, session: Session, sql: str, params: Any = ()) -> list[str]:
         rows = session.conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
-        return [row[-1] for row in rows]
+        return [str(row[-1]) for row in rows]  # (id, parent, notused, detail)
 
     # --- bulk writes (inside a write transaction the caller holds) ----------------------------
 
@@ -362,7 +364,9 @@ class RecordsPart(SessionsPart):
         with self.writing(session, schema=True) as s:
             for target in type_def.polymorphic if polymorphic else [type_def]:
                 if target.kind == "vertex":
-                    for (pos,) in s.conn.execute(f"SELECT pos FROM {target.table}").fetchall():
+                    positions = cast("list[tuple[int]]", s.conn.execute(
+                        f"SELECT pos FROM {target.table}").fetchall())  # fmt: skip
+                    for (pos,) in positions:
                         self._delete(s, target, pos)
                 else:
                     s.cursor.execute(f"DELETE FROM {target.table}")

@@ -59,12 +59,12 @@ def _apply_update(ex: Executor, stmt: a.Update, record: Document, ctx: Ctx) -> d
                 op = "+" if item.op in ("=", "+=") else item.op[0]
                 set_path(props, path, value if current is None else arithmetic(op, current, value))
         elif isinstance(operation, a.UpdateRemove):
-            for item in operation.items:
-                path = target_path(item.target)
-                if item.value is None:
+            for remove in operation.items:
+                path = target_path(remove.target)
+                if remove.value is None:
                     remove_path(props, path)
                     continue
-                value = compiler.expr(item.value)(ctx)
+                value = compiler.expr(remove.value)(ctx)
                 current = get_path(props, path)
                 if isinstance(current, list):
                     drop = to_list(value)  # items equal as they are: REMOVE tags = 5 keeps '5'
@@ -83,10 +83,10 @@ def _apply_update(ex: Executor, stmt: a.Update, record: Document, ctx: Ctx) -> d
                 items.extend(value if isinstance(value, list) else [value])
                 set_path(props, path, items)
         elif isinstance(operation, a.UpdatePut):
-            for item in operation.items:
-                key = compiler.expr(item.key)(ctx)
-                value = compiler.expr(item.value)(ctx)
-                path = target_path(item.target)
+            for put in operation.items:
+                key = compiler.expr(put.key)(ctx)
+                value = compiler.expr(put.value)(ctx)
+                path = target_path(put.target)
                 current = get_path(props, path)
                 mapping = dict(current) if isinstance(current, dict) else {}
                 mapping[key if isinstance(key, str) else str(key)] = value

@@ -106,12 +106,12 @@ def _edges_between(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Document]
                 _, _, _, _, in_rid = row
                 if wanted is None or in_rid in wanted:
                     edge = record_from_row(ex.store, edge_type, row)
-                    found[edge._rid] = edge
+                    found[edge._rid] = edge  # type: ignore[index]  # read from storage: it has a RID
     else:
         for target in targets or []:
             for edge_type, row in ex.storage.edges(ex.session, target.to_int(), "in", labels):
                 edge = record_from_row(ex.store, edge_type, row)
-                found[edge._rid] = edge
+                found[edge._rid] = edge  # type: ignore[index]  # read from storage: it has a RID
     edges = list(found.values())
     if stmt.where is not None:
         condition = Compiler(ex.subquery).condition(stmt.where)

@@ -240,13 +240,15 @@ def delete_all(ex: Executor, records: list[Document]) -> list[Document]:
     for record in records:
         if record._rid in gone:
             continue
+        rid = record._rid
+        assert rid is not None  # statements delete records they read from storage
         if isinstance(record, Vertex):
-            for edge_type, (pos, *_) in ex.storage.edges(ex.session, record._rid.to_int(), "both"):
+            for edge_type, (pos, *_) in ex.storage.edges(ex.session, rid.to_int(), "both"):
                 gone.add(RID(edge_type.id, pos))
-        if isinstance(record, Edge) and ex.storage.load(ex.session, record._rid) is None:
+        if isinstance(record, Edge) and ex.storage.load(ex.session, rid) is None:
             continue  # already gone with one of its vertices
         ex.delete_record(record)
-        gone.add(record._rid)
+        gone.add(rid)
         deleted.append(record)
     return deleted
 
