@@ -1,6 +1,7 @@
 """The code base stays ruff clean and mypy clean (the configurations live in pyproject.toml)."""
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -30,3 +31,13 @@ def test_mypy_is_clean():
         [sys.executable, "-m", "mypy"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_type_ignore_names_its_code_and_says_why():
+    bare = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "src").rglob("*.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if "type: ignore" in line and not re.search(r"type: ignore\[[a-z, -]+\]  # \S", line)
+    ]
+    assert bare == []

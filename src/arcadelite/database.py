@@ -105,7 +105,7 @@ class Database:
         type_def = storage.catalog.types.get(type_name)
         if type_def is None or type_def.kind != "vertex":
             self._type(type_name, "vertex")
-        return Vertex(self, type_def)  # type: ignore[arg-type]
+        return Vertex(self, type_def)  # type: ignore[arg-type]  # checked just above
 
     def new_edge_record(self, type_name: str) -> Edge:
         """An unsaved edge record (connect it with Vertex.new_edge or an async create)."""
@@ -128,7 +128,7 @@ class Database:
         if record._rid is None:
             props, encoded = storage.prepare(type_def, record._props)
             if type_def.kind == "edge":
-                edge: Edge = record  # type: ignore[assignment]
+                edge: Edge = record  # type: ignore[assignment]  # an edge type's records are Edges
                 if edge._out is None or edge._in is None:
                     raise ArcadeDBError(
                         f"Edge of type '{type_def.name}' has no vertices: create edges with "
@@ -150,7 +150,7 @@ class Database:
         """Delete the record; a vertex takes its edges with it (``record.delete()``)."""
         type_def = self._current_type(record)
         storage = self._storage
-        storage.delete(storage.session(), type_def, record._rid.position)  # type: ignore[union-attr]
+        storage.delete(storage.session(), type_def, record._rid.position)  # type: ignore[union-attr]  # only saved records are deleted
 
     def _new_edge(self, vertex: Vertex, label: str, target: Any, props: dict[str, Any]) -> Edge:
         """Create and save an edge from a saved vertex to a target vertex (``new_edge``)."""
@@ -178,7 +178,7 @@ class Database:
             return
         for edge_type, row in storage.edges(storage.session(), vertex._rid.to_int(), direction,
                                             labels):  # fmt: skip
-            yield record_from_row(self, edge_type, row)  # type: ignore[misc]
+            yield record_from_row(self, edge_type, row)  # type: ignore[misc]  # an edge type's rows make Edges
 
     def _neighbor_rids(self, vertex: Vertex, direction: str, labels: tuple[str, ...]) -> list[int]:
         """The packed RIDs of the vertices adjacent to a vertex (see ``_edges_of``)."""

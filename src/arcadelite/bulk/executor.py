@@ -224,7 +224,7 @@ class AsyncExecutor(ChunkWriting):
                 type_def = self._db._current_type(record)
             ends = None
             if type_def.kind == "edge":
-                ends = edge_ends(record)  # type: ignore[arg-type]
+                ends = edge_ends(record)  # type: ignore[arg-type]  # an edge type's records are Edges
             if type_def.checked:
                 props, encoded = self._storage.prepare(type_def, record._props)
                 record._props = props

@@ -327,7 +327,7 @@ class _RowImport:
             schema.get_or_create_vertex_type(name)
             id_prop = self.opts["typeIdProperty"]
             if id_prop:
-                existing = schema.get_type(name).get_property(id_prop)  # type: ignore[union-attr]
+                existing = schema.get_type(name).get_property(id_prop)  # type: ignore[union-attr]  # created just above
                 if existing is None:
                     schema.create_property(name, id_prop, self.opts["typeIdType"])
                 if not any(
@@ -482,7 +482,7 @@ class _RowImport:
                     lines.append(line)
                     line += 1 + sum(field.count("\n") for field in row)
             else:
-                lines = range(start + 1, start + 1 + len(rows))  # type: ignore[assignment]
+                lines = range(start + 1, start + 1 + len(rows))  # type: ignore[assignment]  # either form is a sequence of line numbers
             if set(map(len, rows)) != {width}:
                 kept, kept_lines = [], []
                 for row, line in zip(rows, lines):

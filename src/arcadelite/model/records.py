@@ -196,8 +196,8 @@ class Edge(Document):
         self._in = in_rid
 
     def _copy_extra(self, clone: Document) -> None:
-        clone._out = self._out  # type: ignore[attr-defined]
-        clone._in = self._in  # type: ignore[attr-defined]
+        clone._out = self._out  # type: ignore[attr-defined]  # clone is an Edge (same class as self)
+        clone._in = self._in  # type: ignore[attr-defined]  # clone is an Edge (same class as self)
 
     def get_out(self) -> Vertex:
         """The vertex this edge leaves from."""

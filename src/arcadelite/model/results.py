@@ -32,7 +32,7 @@ class Result:
         return cls(None, element)
 
     def _source(self) -> dict[str, Any]:
-        return self._element._props if self._element is not None else self._data  # type: ignore[return-value]
+        return self._element._props if self._element is not None else self._data  # type: ignore[return-value]  # a Result holds an element or data
 
     def get(self, name: str, default: Any = None) -> Any:
         """A property (or a projected value); ``@rid``/``@type``/``@out``/``@in`` on elements."""
@@ -44,7 +44,7 @@ class Result:
             if name.startswith("@"):
                 return _metadata(element, name, default)
             return default
-        return self._data.get(name, default)  # type: ignore[union-attr]
+        return self._data.get(name, default)  # type: ignore[union-attr]  # a Result holds an element or data
 
     def get_property(self, name: str, default: Any = None) -> Any:
         return self.get(name, default)
@@ -92,7 +92,7 @@ class Result:
             data = dict(self._element._props)
             data.update(_element_metadata(self._element))
         else:
-            data = dict(self._data)  # type: ignore[arg-type]
+            data = dict(self._data)  # type: ignore[arg-type]  # a Result holds an element or data
         if convert_types:
             return {k: _plain(v) for k, v in data.items()}
         return data
@@ -170,7 +170,7 @@ class ResultSet:
     def __next__(self) -> Result:
         if self._peeked is not _MISSING:
             row, self._peeked = self._peeked, _MISSING
-            return row  # type: ignore[return-value]
+            return row  # type: ignore[return-value]  # a peeked row, not the marker
         return next(self._rows)
 
     def has_next(self) -> bool:

@@ -79,7 +79,7 @@ class Executor(SelectPipeline, WriteOps):
         ctx = ctx or self.ctx
         kind = type(statement)
         if kind is a.Select:
-            return self.select(self.plan(statement), ctx)  # type: ignore[arg-type]
+            return self.select(self.plan(statement), ctx)  # type: ignore[arg-type]  # kind is a.Select
         handler = HANDLERS.get(kind)
         if handler is None:
             raise QueryError(f"{kind.__name__} statements are not supported yet")

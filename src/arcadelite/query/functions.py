@@ -164,7 +164,7 @@ def average(total: Any, count: int) -> Any:
     if isinstance(total, Decimal):
         exponent = total.as_tuple().exponent
         try:
-            return (total / count).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)  # type: ignore[arg-type]
+            return (total / count).quantize(Decimal(1).scaleb(exponent), ROUND_HALF_UP)  # type: ignore[arg-type]  # a Decimal's exponent is an int
         except InvalidOperation:
             return total / count
     return total / count
@@ -218,7 +218,7 @@ def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
         arg = inner.expr(node.args[0])
     index = len(aggregates)
     aggregates.append((node.name, arg, node.distinct))
-    return lambda ctx: ctx.agg[index]  # type: ignore[index]
+    return lambda ctx: ctx.agg[index]  # type: ignore[index]  # aggregates are set when this runs
 
 
 def _scalar_many(function: str) -> Callable[..., Any]:
@@ -611,7 +611,7 @@ def _as_integer(ctx: Ctx, value: Any) -> Any:
         if isinstance(value, (int, float, Decimal)):
             return int(value)
         if isinstance(value, (dt.date, dt.datetime)):
-            return int(parse_datetime(value).timestamp() * 1000)  # type: ignore[union-attr]
+            return int(parse_datetime(value).timestamp() * 1000)  # type: ignore[union-attr]  # text that parses as a date
         text = str(value).strip()
         return int(text) if re.fullmatch(r"[-+]?\d+", text) else int(float(text))
     except (ValueError, OverflowError):

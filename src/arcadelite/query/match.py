@@ -200,7 +200,7 @@ class NodeFilter:
         self.where = where
 
     def accepts(self, ctx: Ctx, record: Document, row: dict[str, Any], depth: int = 0) -> bool:
-        if self.buckets is not None and record._rid.bucket_id not in self.buckets:  # type: ignore[union-attr]
+        if self.buckets is not None and record._rid.bucket_id not in self.buckets:  # type: ignore[union-attr]  # read from storage: it has a RID
             return False
         if self.rid is not None and record._rid not in _rids(self.rid(ctx)):
             return False
@@ -295,7 +295,7 @@ class MatchPlan:
         for op in self.ops:
             if op.edge is None:
                 alias = self.aliases[op.alias]
-                how = "rid" if alias.rid is not None else f"scan {alias.type_def.name}"  # type: ignore[union-attr]
+                how = "rid" if alias.rid is not None else f"scan {alias.type_def.name}"  # type: ignore[union-attr]  # an alias without a rid has a type
                 lines.append(f"start {op.alias} ({how})")
             else:
                 verb = "check" if op.check else "optional" if op.optional else "bind"
@@ -491,7 +491,7 @@ class _Builder:
         best = [al for t, al in candidates if t == tier]
         if len(best) > 1 and tier >= 2:
             session = self.ex.session
-            best.sort(key=lambda al: self.storage.count(session, al.type_def))  # type: ignore[arg-type]
+            best.sort(key=lambda al: self.storage.count(session, al.type_def))  # type: ignore[arg-type]  # aliases sorted here have a type
         return best[0]
 
     def _schedule(self) -> list[_Op]:
@@ -548,7 +548,7 @@ class _Builder:
         python: list[a.Expr] = []
         for conjunct in _conjuncts(_and(alias.wheres)):
             (python if _uses_match_variables(conjunct) else pushed).append(conjunct)
-        alias.root_select = a.Select(target=a.TypeTarget(alias.type_def.name), where=_and(pushed))  # type: ignore[union-attr]
+        alias.root_select = a.Select(target=a.TypeTarget(alias.type_def.name), where=_and(pushed))  # type: ignore[union-attr]  # an alias without a rid has a type
         rest = _and(python)
         alias.root_extra = None if rest is None else self.compiler.condition(rest)
         alias.root_cacheable = rest is None and not alias.deps
@@ -632,13 +632,13 @@ def _step(ctx: Ctx, element: Document, function: str, labels: tuple[str, ...],
     """The records one step away; vertex-to-vertex steps read only the adjacency index and load
     just the neighbours of the wanted types."""
     if isinstance(element, Vertex) and function in ("out", "in", "both"):
-        packed = ctx.storage.neighbors(ctx.session, element._rid.to_int(), function, labels)  # type: ignore[union-attr]
+        packed = ctx.storage.neighbors(ctx.session, element._rid.to_int(), function, labels)  # type: ignore[union-attr]  # read from storage: it has a RID
         if buckets is not None:
             packed = [p for p in packed if bucket_of(p) in buckets]
         return ctx.load_many([RID.from_int(p) for p in packed])
     found = move(ctx, element, function, labels)
     if buckets is not None:
-        found = [r for r in found if r._rid.bucket_id in buckets]  # type: ignore[union-attr]
+        found = [r for r in found if r._rid.bucket_id in buckets]  # type: ignore[union-attr]  # read from storage: it has a RID
     return found
 
 
@@ -680,12 +680,12 @@ def _roots(ex: Executor, ctx: Ctx, alias: _Alias, row: dict[str, Any],
     node = alias.filter
     assert node is not None
     if alias.rid is not None:
-        records = [r for r in ctx.load_many(_rids(node.rid(ctx)))  # type: ignore[misc]
+        records = [r for r in ctx.load_many(_rids(node.rid(ctx)))  # type: ignore[misc]  # a rid given to MATCH names a record
                    if node.accepts(ctx, r, row)]  # fmt: skip
         cacheable = not alias.deps
     else:
-        plan = ex.plan(alias.root_select)  # type: ignore[arg-type]
-        records = [r._element for r in ex.select(plan, ctx.child())]  # type: ignore[misc]
+        plan = ex.plan(alias.root_select)  # type: ignore[arg-type]  # set by _root_scan for every scanned alias
+        records = [r._element for r in ex.select(plan, ctx.child())]  # type: ignore[misc]  # a scan's rows are elements
         extra = alias.root_extra
         if extra is not None:
             kept = []
@@ -740,7 +740,7 @@ def _search(ex: Executor, ctx: Ctx, plan: MatchPlan, i: int, row: dict[str, Any]
                            edge.max_depth, row)  # fmt: skip
     else:
         buckets = None if op.check else node.buckets
-        found = [(c, None, None) for c in _step(ctx, source, op.function, labels, buckets)]  # type: ignore[misc]
+        found = [(c, None, None) for c in _step(ctx, source, op.function, labels, buckets)]  # type: ignore[misc]  # edges and vertices are records
     for record, depth, path in found:
         if op.check:
             if not _same(row[op.alias], record):

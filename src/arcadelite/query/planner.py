@@ -266,12 +266,12 @@ class _Translator:
             parts = [self.condition(x) for x in node.operands]
             if any(p is None for p in parts):
                 return None
-            return ir.And(tuple(p[0] for p in parts)), all(p[1] for p in parts)  # type: ignore[index]
+            return ir.And(tuple(p[0] for p in parts)), all(p[1] for p in parts)  # type: ignore[index]  # no part is None here
         if isinstance(node, a.Or):
             parts = [self.condition(x) for x in node.operands]
             if any(p is None for p in parts):
                 return None
-            return ir.Or(tuple(p[0] for p in parts)), all(p[1] for p in parts)  # type: ignore[index]
+            return ir.Or(tuple(p[0] for p in parts)), all(p[1] for p in parts)  # type: ignore[index]  # no part is None here
         if isinstance(node, a.UnaryOp) and node.op == "NOT":
             inner = self.condition(node.operand)
             if inner is None or not inner[1]:
@@ -492,9 +492,9 @@ class Planner:
             if len(projections) != 1:
                 raise QueryError("expand() cannot be used together with other projections")
             call = expand_calls[0].expr
-            if len(call.args) != 1:  # type: ignore[attr-defined]
+            if len(call.args) != 1:  # type: ignore[attr-defined]  # an expand() projection is a function call
                 raise QueryError("expand() takes exactly one argument")
-            plan.expand = proj_compiler.expr(call.args[0])  # type: ignore[attr-defined]
+            plan.expand = proj_compiler.expr(call.args[0])  # type: ignore[attr-defined]  # an expand() projection is a function call
         elif projections and not star_only:
             plan.projections = []
             for p in projections:
@@ -547,7 +547,7 @@ class Planner:
                 key = translator.order_key(key_expr) if (
                     matched is None or isinstance(matched.expr, (a.Identifier, a.FieldPath))
                 ) else None  # fmt: skip
-                order_ir.append(ir.OrderKey(key, order_item.descending) if key is not None else None)  # type: ignore[arg-type]
+                order_ir.append(ir.OrderKey(key, order_item.descending) if key is not None else None)  # type: ignore[arg-type]  # None marks a key SQLite cannot order by (checked below)
 
         # ---- SKIP / LIMIT
         if stmt.skip is not None:

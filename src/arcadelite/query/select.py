@@ -51,7 +51,7 @@ class SelectPipeline:
         if rows is not None:
             pass
         elif plan.simple:
-            return [Result(None, r) for r in self.records(plan.scan.run(storage, session, values))]  # type: ignore[union-attr]
+            return [Result(None, r) for r in self.records(plan.scan.run(storage, session, values))]  # type: ignore[union-attr]  # a simple plan has a scan
         elif plan.count is not None:
             total = plan.count.run(storage, session, values)[0][0]
             return self._page([Result({plan.count_name: int(total or 0)})], plan, ctx)
@@ -101,7 +101,7 @@ class SelectPipeline:
                 for p in projections:
                     data[p.name] = p.fn(ctx)
                 if seen_distinct is not None:
-                    key = freeze(plan.distinct_fn(ctx))  # type: ignore[misc]
+                    key = freeze(plan.distinct_fn(ctx))  # type: ignore[misc]  # distinct_fn is set with seen_distinct
                     if key in seen_distinct:
                         continue
                     seen_distinct.add(key)
@@ -114,7 +114,7 @@ class SelectPipeline:
             if term.row_name is not None:
                 keys.append(data.get(term.row_name) if isinstance(data, dict) else None)
             else:
-                keys.append(term.fn(ctx))  # type: ignore[misc]
+                keys.append(term.fn(ctx))  # type: ignore[misc]  # a term without a row name has a function
         return keys
 
     def _finish(self, out: list[tuple[list | None, Any]], plan: pl.SelectPlan,
@@ -244,13 +244,13 @@ class SelectPipeline:
     def _source(self, plan: pl.SelectPlan, ctx: Ctx, values: list[Any]) -> Iterable[Any]:
         source = plan.source
         if source == "scan":
-            return self.records(plan.scan.run(self.storage, self.session, values))  # type: ignore[union-attr]
+            return self.records(plan.scan.run(self.storage, self.session, values))  # type: ignore[union-attr]  # a scan source has a scan
         if source == "none":
             return [None]
         if source == "value":
-            return self._resolve_targets(plan.target_fn(ctx), ctx)  # type: ignore[misc]
+            return self._resolve_targets(plan.target_fn(ctx), ctx)  # type: ignore[misc]  # a value source has a target function
         if source == "subquery":
-            return plan.target_fn(ctx)  # type: ignore[misc]
+            return plan.target_fn(ctx)  # type: ignore[misc]  # a subquery source has a target function
         if source == "schema":
             return self._schema_rows(plan.schema_kind)
         if source == "index":

@@ -115,10 +115,10 @@ class _Plan:
 
     def _entry_points(self, ex: Executor, ctx: Ctx) -> list[Document]:
         if self.scan is not None:
-            return [r._element for r in ex.select(ex.plan(self.scan), ctx.child())]  # type: ignore[misc]
+            return [r._element for r in ex.select(ex.plan(self.scan), ctx.child())]  # type: ignore[misc]  # a scan's rows are elements
         if self.subquery is not None:
             return _records(ctx, ex.execute(self.subquery, ctx.child()))
-        return _records(ctx, self.target_fn(ctx))  # type: ignore[misc]
+        return _records(ctx, self.target_fn(ctx))  # type: ignore[misc]  # target_fn is set when scan and subquery are not
 
     def _children(self, ctx: Ctx, record: Document) -> list[Document]:
         found: list[Document] = []
@@ -196,10 +196,10 @@ class _Plan:
             pushed = []
             for child in self._children(ctx, record):
                 child_rid = child._rid
-                known = best.get(child_rid)  # type: ignore[arg-type]
+                known = best.get(child_rid)  # type: ignore[arg-type]  # read from storage: it has a RID
                 if known is not None and known <= depth + 1:
                     continue
-                best[child_rid] = depth + 1  # type: ignore[index]
+                best[child_rid] = depth + 1  # type: ignore[index]  # read from storage: it has a RID
                 child_path = path + [child_rid]
                 if self._admit(ctx, child, depth + 1, child_path):
                     pushed.append((child, depth + 1, child_path))
@@ -219,7 +219,7 @@ class _Plan:
                 child_rid = child._rid
                 if child_rid in seen:
                     continue
-                seen.add(child_rid)  # type: ignore[arg-type]
+                seen.add(child_rid)  # type: ignore[arg-type]  # read from storage: it has a RID
                 child_path = path + [child_rid]
                 if self._admit(ctx, child, depth + 1, child_path):
                     queue.append((child, depth + 1, child_path))

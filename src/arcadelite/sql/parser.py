@@ -384,7 +384,7 @@ class _Builder:
         return a.Literal(self.to_int(c[0]))
 
     def negative_int(self, c: list[Any]) -> a.Literal:
-        return a.Literal(-self.int_literal(c).value)  # type: ignore[operator]
+        return a.Literal(-self.int_literal(c).value)  # type: ignore[operator]  # an int_literal's value is an int
 
     def float_literal(self, c: list[Any]) -> a.Literal:
         return a.Literal(float(c[0]))
@@ -1014,7 +1014,7 @@ def _flatten(kind: type, operands: list[Any]) -> tuple[a.Expr, ...]:
     flat: list[a.Expr] = []
     for operand in operands:
         if isinstance(operand, kind):
-            flat.extend(operand.operands)  # type: ignore[attr-defined]
+            flat.extend(operand.operands)  # type: ignore[attr-defined]  # an And/Or operand of the same kind has operands
         else:
             flat.append(operand)
     return tuple(flat)
@@ -1212,7 +1212,7 @@ def _check_nesting(root: Any, text: str) -> None:
                 raise ParseError(
                     f"Statement nests too deeply (more than {MAX_NESTING} levels)", text=text
                 )
-            for field in node.__dataclass_fields__:  # type: ignore[attr-defined]
+            for field in node.__dataclass_fields__:  # type: ignore[attr-defined]  # AST nodes are dataclasses
                 stack.append((getattr(node, field), depth + 1))
 
 

@@ -213,7 +213,7 @@ class SessionsPart(StorageState):
                 conn.execute(f"PRAGMA synchronous={session.sync or self.sync_mode}")
         except apsw.Error:
             return  # a commit stays committed; the next one tries again
-        session.wal.pages = 0  # type: ignore[union-attr]
+        session.wal.pages = 0  # type: ignore[union-attr]  # only sessions with a WAL hook get here
 
     def pragma(self, session: Session, name: str) -> Any:
         """Read a pragma's value on a session's connection (diagnostics and tests)."""

@@ -77,21 +77,21 @@ class WriteOps:
                           source, target)  # type: ignore[return-value]  # fmt: skip
 
     def update_record(self, record: Document, props: dict[str, Any]) -> Document:
-        type_def = self.storage.catalog.by_id.get(record._rid.bucket_id)  # type: ignore[union-attr]
+        type_def = self.storage.catalog.by_id.get(record._rid.bucket_id)  # type: ignore[union-attr]  # updated records were read from storage
         if type_def is None:
             raise RecordNotFoundError(f"Record {record._rid} not found")
         props = {k: storable(v) for k, v in props.items() if not k.startswith("@")}
         props, encoded = self.storage.prepare(type_def, props, record._props)
-        self.storage.update(self.session, type_def, record._rid.position, encoded)  # type: ignore[union-attr]
+        self.storage.update(self.session, type_def, record._rid.position, encoded)  # type: ignore[union-attr]  # updated records were read from storage
         updated = copy.copy(record)
         updated._props = dict(props)
         return updated
 
     def delete_record(self, record: Document) -> None:
-        type_def = self.storage.catalog.by_id.get(record._rid.bucket_id)  # type: ignore[union-attr]
+        type_def = self.storage.catalog.by_id.get(record._rid.bucket_id)  # type: ignore[union-attr]  # deleted records were read from storage
         if type_def is None:
             raise RecordNotFoundError(f"Record {record._rid} not found")
-        self.storage.delete(self.session, type_def, record._rid.position)  # type: ignore[union-attr]
+        self.storage.delete(self.session, type_def, record._rid.position)  # type: ignore[union-attr]  # deleted records were read from storage
 
     def assign(self, props: dict[str, Any], items: Iterable[a.Assignment], ctx: Ctx) -> None:
         compiler = Compiler(self.subquery)
