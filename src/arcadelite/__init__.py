@@ -3,6 +3,18 @@
     import arcadelite as arcadedb
     with arcadedb.create_database("./mydb") as db:
         ...
+
+Layers, top to bottom (each imports only those below it; tests/test_layers.py holds it):
+
+    public API   database (the Store) · schema · transactions · cli · bulk/ · io/
+    languages    sql/ (text -> AST)
+    query        query/ (AST -> plans -> rows)
+    model        model/ (records, results, the record factory, the Store protocol)
+    storage      storage/ (the only package that talks to SQLite)
+    foundation   exceptions · rid · vocabulary · version
+
+``import arcadelite`` stays cheap: the query engine, the bulk writers and import/export load on
+first use (the executor, batch, importer and exporter names below resolve lazily).
 """
 
 from . import exceptions, graph, results, schema, transactions, type_conversion

@@ -5,6 +5,11 @@
 Comparison(op='>', left=Identifier(name='age'), right=Param(key=0))
 
 The grammar (``grammar.lark``) is the readable spec of the dialect; `ast` holds the node types.
+
+Layering: the only package that knows SQL text. It imports nothing of arcadelite but the
+foundation (exceptions, and the type vocabulary for ``CREATE PROPERTY``/``CREATE INDEX``); the
+query engine consumes its AST. A second language (Cypher) belongs beside it, producing its own
+AST for the same engine.
 """
 
 from arcadelite.sql import ast
