@@ -172,18 +172,17 @@ class ChunkWriting:
 
     def _apply(self, ops: Sequence[Any]) -> list[Any]:
         """Write operations in order; on failure nothing of them stays recorded here."""
-        mark = len(self._tx_unseen)
-        try:
-            return self._apply_ops(self._session, ops)
-        except BaseException:
-            del self._tx_unseen[mark:]
-            raise
+        return self._undoable(self._apply_ops, ops)
 
     def _apply_creates(self, ops: Sequence[Any]) -> list[Any]:
         """Write a run of creates of one type (as _apply)."""
+        return self._undoable(self._create_run, ops)
+
+    def _undoable(self, write: Callable[[Session, Sequence[Any]], list[Any]],
+                  ops: Sequence[Any]) -> list[Any]:  # fmt: skip
         mark = len(self._tx_unseen)
         try:
-            return self._create_run(self._session, ops)
+            return write(self._session, ops)
         except BaseException:
             del self._tx_unseen[mark:]
             raise
