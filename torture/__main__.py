@@ -20,14 +20,19 @@ PARTS = (
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m torture", description=__doc__)
-    parser.add_argument("parts", nargs="*", default=["all"], choices=(*PARTS, "all"),
-                        help="parts to run (default: all)")  # fmt: skip
+    # the parts are checked below: argparse checks a positional's default against `choices`,
+    # and no list passes (so `python -m torture` alone failed)
+    parser.add_argument("parts", nargs="*", metavar="part",
+                        help=f"parts to run, of {', '.join(PARTS)} (default: all)")  # fmt: skip
     parser.add_argument("--quick", action="store_true", help="short versions of every part")
     parser.add_argument("--seed", type=int, default=None, help="random seed (printed otherwise)")
     parser.add_argument("--workdir", default=None, help="where databases go (default: /tmp)")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     args = parser.parse_args(argv)
-    parts = PARTS if "all" in args.parts else tuple(dict.fromkeys(args.parts))
+    unknown = [part for part in args.parts if part not in (*PARTS, "all")]
+    if unknown:
+        parser.error(f"unknown part(s) {', '.join(unknown)}: choose from {', '.join(PARTS)}, all")
+    parts = PARTS if not args.parts or "all" in args.parts else tuple(dict.fromkeys(args.parts))
     results: dict[str, bool] = {}
     for part in parts:
         module = importlib.import_module(f"torture.{part}")
