@@ -200,7 +200,8 @@ class Database:
         found = storage.load(storage.session(), parsed)
         if found is None:
             raise RecordNotFoundError(f"Record {parsed} not found")
-        return record_from_row(self, *found)
+        type_def, row = found
+        return record_from_row(self, type_def, row)
 
     def lookup_by_key(self, type_name: str, keys: list[str] | str, values: Any) -> Document | None:
         """The record whose indexed properties ``keys`` equal ``values`` (an index must exist)."""
@@ -215,8 +216,8 @@ class Database:
                 f"No index on {type_name}[{','.join(keys_t)}]: lookup_by_key needs one "
                 f"(db.schema.create_index('{type_name}', {list(keys_t)!r}))"
             )
-        for found in storage.find_by_key(storage.session(), type_def, keys_t, values_t):
-            return record_from_row(self, *found)
+        for target, row in storage.find_by_key(storage.session(), type_def, keys_t, values_t):
+            return record_from_row(self, target, row)
         return None
 
     def count_type(self, type_name: str, polymorphic: bool = True) -> int:

@@ -90,7 +90,8 @@ class Ctx:
         record = self.cache.get(rid, _MISSING)
         if record is _MISSING:
             found = self.storage.load(self.session, rid)
-            record = None if found is None else record_from_row(self.store, *found)
+            # (type_def, row) unpacked, not *found: f(x, *pair) builds a list and a tuple a call
+            record = None if found is None else record_from_row(self.store, found[0], found[1])
             if len(self.cache) > 100_000:
                 self.cache.clear()
             self.cache[rid] = record
@@ -103,7 +104,9 @@ class Ctx:
                 self.cache.clear()
             store = self.store
             for rid, found in zip(missing, self.storage.load_many(self.session, missing)):
-                self.cache[rid] = None if found is None else record_from_row(store, *found)
+                self.cache[rid] = (
+                    None if found is None else record_from_row(store, found[0], found[1])
+                )
         cache = self.cache
         return [r for r in (cache.get(rid) for rid in rids) if r is not None]
 
