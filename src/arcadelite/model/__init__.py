@@ -15,13 +15,7 @@ API module; the query engine holds the same Store, so ``IMPORT DATABASE`` reache
 restore (io/, above it) through ``Store._import_dump``. Records' slots (``_props``, ``_rid`` ...)
 are read directly by the layers above on hot paths: they are this layer's interface, the methods
 are the users'.
+
+The package imports none of its modules (``import arcadelite`` loads only those it uses: the
+Store protocol, for one, exists for the type checker).
 """
-
-from .factory import new_record, record_from_row, records_from_scan
-from .records import RECORD_CLASSES, Document, Edge, Vertex
-from .results import Result, ResultSet
-from .serialize import json_default
-from .store import Store
-
-__all__ = ["RECORD_CLASSES", "Document", "Edge", "Result", "ResultSet", "Store", "Vertex",
-           "json_default", "new_record", "record_from_row", "records_from_scan"]  # fmt: skip

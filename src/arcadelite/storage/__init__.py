@@ -55,12 +55,16 @@ Values (codec.py)
     ``decode_record``, ``sql_value``.
 """
 
+from typing import TYPE_CHECKING
+
 from .engine import Storage
 from .errors import storage_error
 from .records import ROWS_PER_INSERT
-from .rows import Row, ScanRow
 from .sessions import SYNC_MODES, Session
 from .sqltext import field_sql, json_path
 
-__all__ = ["ROWS_PER_INSERT", "SYNC_MODES", "Row", "ScanRow", "Session", "Storage", "field_sql",
-           "json_path", "storage_error"]  # fmt: skip
+if TYPE_CHECKING:  # row layouts are types only (rows.py): nothing to import at run time
+    from .rows import EdgeRow, RecordRow, Row, ScanRow  # noqa: F401
+
+__all__ = ["ROWS_PER_INSERT", "SYNC_MODES", "Session", "Storage", "field_sql", "json_path",
+           "storage_error"]  # fmt: skip

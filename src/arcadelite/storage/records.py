@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import chain
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import apsw
 
@@ -20,9 +20,11 @@ from ..rid import RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import TypeDef, validate
 from .errors import translate_error
-from .rows import EdgeRow, Row
 from .sessions import Session, SessionsPart
 from .sqltext import columns_of, field_sql, values_rows
+
+if TYPE_CHECKING:
+    from .rows import EdgeRow, Row
 
 ROWS_PER_INSERT = 2000  # rows per multi-row INSERT in bulk loads (<= 32766 / 4 params)
 
