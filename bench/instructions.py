@@ -45,13 +45,7 @@ WORKLOADS = (*RECORD_WORKLOADS, "cold")
 
 def child(src: str, work: str, n: int) -> None:
     sys.path.insert(0, src)
-    import random
-
-    import orjson
-
-    import arcadelite as arcadedb
-    from arcadelite.async_executor import AsyncExecutor
-    from arcadelite.rid import RID
+    import arcadelite as arcadedb  # first: "cold" counts this import, create_database and close
 
     tmp = tempfile.mkdtemp(prefix="instructions-")
     try:
@@ -59,7 +53,13 @@ def child(src: str, work: str, n: int) -> None:
         if work == "cold":
             db.close()
             return
+        import random
+
+        import orjson
+
         if work in ("inline", "iterate", "scan"):
+            from arcadelite.async_executor import AsyncExecutor
+
             with db.transaction():
                 db.command("sql", "CREATE VERTEX TYPE P")
             ex = AsyncExecutor(db, inline=True).set_commit_every(10_000)
@@ -90,6 +90,8 @@ def child(src: str, work: str, n: int) -> None:
                     v.save()
         else:  # the SQL workloads: a 20,000-document, 2,000-vertex, 20,000-edge database, built
             # through storage as bench/sql_bench.py builds it (main and this branch alike)
+            from arcadelite.rid import RID
+
             rng = random.Random(7)
             for statement in ("CREATE DOCUMENT TYPE T", "CREATE PROPERTY T.id INTEGER",
                               "CREATE VERTEX TYPE Person", "CREATE EDGE TYPE Knows"):  # fmt: skip
