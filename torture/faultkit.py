@@ -46,6 +46,7 @@ class Outcome:
     state: str
     value: Any = None
     error: dict[str, Any] | None = None
+    thread_deaths: list[str] | None = None  # (in_child) threads killed by an uncaught exception
 
     @property
     def ok(self) -> bool:
@@ -99,12 +100,19 @@ def in_child(fn: Callable[[], Any], timeout: float) -> Outcome:
     pid = os.fork()
     if pid == 0:  # the child
         os.close(read_end)
+        deaths: list[str] = []
+
+        def record_death(args: Any) -> None:
+            name = args.thread.name if args.thread is not None else "?"
+            deaths.append(f"{name}: {args.exc_type.__name__}: {args.exc_value}")
+
+        threading.excepthook = record_death
         try:
             try:
-                result = Outcome("ok", fn())
+                result = Outcome("ok", fn(), None, deaths)
                 payload = pickle.dumps(result)
             except BaseException as exc:  # noqa: BLE001
-                payload = pickle.dumps(Outcome("raised", None, describe(exc)))
+                payload = pickle.dumps(Outcome("raised", None, describe(exc), deaths))
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
         finally:
@@ -347,6 +355,33 @@ def landed_inside(exc: BaseException, marker: str = f"{os.sep}arcadelite{os.sep}
                                 for name in frames[inside[0]:])  # fmt: skip
 
 
+class Interrupter:
+    """SIGINT to the main thread after a random delay, only while armed (``with
+    interrupter.armed(delay):``): then SIGINT raises KeyboardInterrupt as in a REPL; outside, it is
+    ignored. The signal is sent with ``signal.pthread_kill`` from a timer thread; like a real
+    Ctrl-C it only sets a flag, and the main thread raises at its next check."""
+
+    def __init__(self) -> None:
+        self.main = threading.main_thread().ident
+        self.sent = 0
+
+    def _send(self) -> None:
+        self.sent += 1
+        signal.pthread_kill(self.main, signal.SIGINT)  # type: ignore[arg-type]
+
+    @contextmanager
+    def armed(self, delay: float) -> Iterator[None]:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        timer = threading.Timer(delay, self._send)
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 @contextmanager
 def interrupt_main_when_a_thread_starts() -> Iterator[list[str]]:
     """SIGINT to the main thread from the first thread started in the block, as soon as that
@@ -505,3 +540,157 @@ def bind_mount(source: str, target: str, read_only: bool = False) -> Iterator[st
         yield target
     finally:
         unmount(target)
+
+
+# --- hostile property names ----------------------------------------------------------------------
+
+
+def quote_name(name: str) -> str:
+    """A property name as a backquoted identifier of arcadelite's SQL (``\\`` escapes)."""
+    return "`" + name.replace("\\", "\\\\").replace("`", "\\`") + "`"
+
+
+def name_decoys(name: str) -> list[str]:
+    """Names a broken escaping could confuse with ``name``."""
+    candidates = {name.replace("\\", ""), name.replace('"', ""), name.replace("'", ""),
+                  name.split(".")[0], name.split(".")[-1], name.replace("\x00", ""),
+                  name.split("\x00")[0], name.replace("\\", "\\\\")}  # fmt: skip
+    return sorted(c for c in candidates if c != name and c and not c.startswith("@"))
+
+
+def property_name_problems(db: Any, type_name: str, name: str, may_be_refused: bool) -> list[str]:
+    """What goes wrong with the property ``name`` on a fresh type ``type_name``: save and read
+    back (next to decoy records holding names a broken escaping would confuse with it), SQL
+    WHERE / SELECT / UPDATE, ``create_property`` with a unique index, a duplicate refused,
+    ``lookup_by_key``. Empty when the name round-trips everywhere, or when it is refused up
+    front (ValidationError at ``set``, and an ArcadeDBError at DDL) and ``may_be_refused``."""
+    from arcadelite import ArcadeDBError
+    from arcadelite.exceptions import (
+        DuplicatedKeyError,
+        ParseError,
+        SchemaError,
+        ValidationError,
+    )
+
+    problems: list[str] = []
+    db.schema.create_document_type(type_name)
+    first = db.new_document(type_name)
+    try:
+        first.set(name, 1)
+    except ValidationError:
+        if not may_be_refused:
+            problems.append(f"{name!r} is refused at set(), but the reference accepts it")
+        try:
+            db.schema.create_property(type_name, name, "INTEGER")
+            problems.append(f"{name!r} is refused at set() but accepted by create_property")
+        except (SchemaError, ValidationError):
+            pass
+        return problems
+
+    def step(what: str, action: Callable[[], Any]) -> Any:
+        try:
+            return action()
+        except ArcadeDBError as exc:
+            problems.append(f"{what}: {type(exc).__name__}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - a raw one is a problem too
+            problems.append(f"{what}: raw {type(exc).__module__}.{type(exc).__name__}: {exc}")
+        return None
+
+    decoys = name_decoys(name)
+
+    def save_three() -> tuple[Any, Any, Any]:
+        with db.transaction():
+            a = first.save()
+            b = db.new_document(type_name).set(name, 2).save()
+            c = db.new_document(type_name)
+            for other in decoys:
+                c.set(other, 1)
+            c.save()
+        return a, b, c
+
+    saved = step("save", save_three)
+    if saved is None:
+        return problems
+    a, b, c = saved
+    rid_a, rid_b = a.get_rid(), b.get_rid()
+    back = step("lookup_by_rid", lambda: db.lookup_by_rid(rid_a).get(name))
+    if back != 1:
+        problems.append(f"lookup_by_rid reads {back!r} for {name!r}, not 1")
+    decoy = db.lookup_by_rid(c.get_rid())
+    if decoy.get(name) is not None:
+        problems.append(f"{name!r} reads a decoy's value: {decoy.to_dict()}")
+    quoted = quote_name(name)
+
+    def where(value: int) -> set[str]:
+        rows = db.query("sql", f"SELECT FROM {type_name} WHERE {quoted} = ?", value)
+        return {row.get_rid() for row in rows}
+
+    spelled = True
+    try:
+        found = where(1)
+        if found != {rid_a}:
+            problems.append(f"WHERE {quoted} = 1 finds {sorted(found)}, not {rid_a}")
+    except ParseError:
+        spelled = False
+        if name != "":
+            problems.append(f"SQL cannot spell {name!r} as {quoted}")
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"WHERE {quoted}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
+    if spelled:
+        values = step(f"SELECT {quoted}", lambda: [r.get("v") for r in db.query(
+            "sql", f"SELECT {quoted} AS v FROM {type_name} ORDER BY @rid")])  # fmt: skip
+        if values is not None and values != [1, 2, None]:
+            problems.append(f"SELECT {quoted} reads {values}, not [1, 2, None]")
+
+        def update() -> None:
+            with db.transaction():
+                db.command("sql", f"UPDATE {type_name} SET {quoted} = 3 WHERE {quoted} = 2")
+
+        step(f"UPDATE ... SET {quoted}", update)
+    value_b = db.lookup_by_rid(rid_b).get(name)
+    try:
+        db.schema.create_property(type_name, name, "INTEGER")
+        db.schema.create_index(type_name, [name], unique=True)
+    except (SchemaError, ValidationError) as exc:
+        if not may_be_refused:
+            problems.append(f"DDL refuses {name!r}, which the reference accepts: {exc}")
+        return problems
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"DDL on {name!r}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
+        return problems
+    try:
+        with db.transaction():
+            db.new_document(type_name).set(name, 1).save()
+        problems.append(f"the unique index on {name!r} accepted a duplicate")
+    except DuplicatedKeyError:
+        pass
+    except Exception as exc:  # noqa: BLE001
+        problems.append(f"duplicate on {name!r}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
+    for value, rid in ((1, rid_a), (value_b, rid_b), (7, None)):
+        hit = step(f"lookup_by_key {value}", lambda value=value: db.lookup_by_key(
+            type_name, [name], [value]))  # fmt: skip
+        got = None if hit is None else hit.get_rid()
+        if got != rid:
+            problems.append(f"lookup_by_key({name!r} = {value!r}) gives {got}, not {rid}")
+    if spelled:
+        found = step("WHERE through the index", lambda: where(1))
+        if found is not None and found != {rid_a}:
+            problems.append(f"WHERE {quoted} = 1 through the index finds {sorted(found)}")
+    return problems
+
+
+def export_import_problems(db: Any, folder: str) -> list[str]:
+    """Export ``db``, restore the dump into a new database, and compare every record."""
+    import arcadelite as arcadedb
+
+    dump = os.path.join(folder, "names.jsonl.gz")
+    db.export_database(dump, verbose=0, overwrite=True)
+    problems = []
+    with arcadedb.create_database(os.path.join(folder, "restored")) as again:
+        again.command("sql", f"IMPORT DATABASE file://{dump}")
+        for type_ in db.schema.get_types():
+            mine = sorted(repr(sorted(r.to_dict().items())) for r in db.iterate_type(type_.name))
+            theirs = sorted(repr(sorted(r.to_dict().items())) for r in again.iterate_type(type_.name))
+            if mine != theirs:
+                problems.append(f"type {type_.name} changed through export/import")
+    return problems

@@ -1,0 +1,16 @@
+"""Issue 10: the smoke run of ``python -m torture faults`` (every fault, small).
+
+Skipped until every item is fixed: today it fails on all fifteen (see tests/faults/DIAGNOSES.md
+and the part's own output). Once the last fix lands, remove the marker: the run then takes well
+under a minute and must PASS.
+"""
+
+from __future__ import annotations
+
+import pytest
+from torture import faults
+
+
+@pytest.mark.fault_pending("items 1-15")
+def test_the_faults_part_passes_its_smoke_run(tmp_path):
+    assert faults.run(smoke=True, base=str(tmp_path), seed=10)
