@@ -33,14 +33,17 @@ def _write(db, n: int) -> None:
         db.new_document("D").set("n", n).save()
 
 
+def _sql_insert(db, n: int) -> None:
+    with db.transaction():
+        db.command("sql", "INSERT INTO D SET n = ?", n)
+
+
 WAYS_TO_WRITE = {
     "a record in a transaction": lambda db, n: _write(db, n),
     "a record in auto-transaction": lambda db, n: (
         db.set_auto_transaction(True), db.new_document("D").set("n", n).save()
     ),
-    "a SQL INSERT in a transaction": lambda db, n: db.command(
-        "sqlscript", f"BEGIN; INSERT INTO D SET n = {n}; COMMIT;"
-    ),
+    "a SQL INSERT in a transaction": lambda db, n: _sql_insert(db, n),
     "a schema change": lambda db, n: db.schema.create_document_type(f"T{n}"),
 }
 

@@ -31,10 +31,16 @@ from .base import (
     write_one,
 )
 
+
+def _sql_insert(db: arcadedb.Database, n: int) -> None:
+    with db.transaction():
+        db.command("sql", "INSERT INTO D SET n = ?", n)
+
+
 WAYS_TO_WRITE: dict[str, Callable[[arcadedb.Database, int], Any]] = {
     "transaction": lambda db, n: write_one(db, n),
     "auto-transaction": lambda db, n: db.new_document("D").set("n", n).save(),
-    "SQL script": lambda db, n: db.command("sqlscript", f"BEGIN; INSERT INTO D SET n = {n}; COMMIT;"),
+    "SQL INSERT": lambda db, n: _sql_insert(db, n),
     "schema change": lambda db, n: db.schema.create_document_type(f"T{n}"),
 }
 
