@@ -109,7 +109,7 @@ def _fork_one(path: str, action: str) -> list[str]:
 def fork_children(ctx: Ctx) -> Verdict:
     problems: Counter = Counter()
     folder = ctx.sub("simple")
-    for action in CHILD_ACTIONS:
+    for action in ["exits normally", "writes"] if ctx.smoke else CHILD_ACTIONS:
         sub = os.path.join(folder, action.replace(" ", "-"))
         for p in isolated(partial(_fork_one, sub, action), 60, action):
             problems[f"a child that {action}: {p}"] += 1
@@ -236,7 +236,7 @@ def _pinned(folder: str, megabytes: int, pinned_threads: int) -> list[str]:
 def pinned_iterators(ctx: Ctx) -> Verdict:
     megabytes = 12 if ctx.quick else 50  # above the 8 MB a pinned WAL must stay under
     problems: Counter = Counter()
-    for pinned in (0, 3):
+    for pinned in (0,) if ctx.smoke else (0, 3):
         for p in isolated(partial(_pinned, ctx.sub(f"pinned{pinned}"), megabytes, pinned), 300,
                           "pinned"):  # fmt: skip
             problems[f"{pinned + 1} pinned iterator(s): {p}"] += 1

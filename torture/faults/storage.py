@@ -383,7 +383,7 @@ def damaged_index(ctx: Ctx) -> Verdict:
     return judge(Counter(found), rounds + 1, "damaged databases")
 
 
-def _small(folder: str, quick: bool, many: int) -> list[str]:
+def _small(folder: str, quick: bool, many: int, smoke: bool = False) -> list[str]:
     problems = []
     db = keyed_db(os.path.join(folder, "db"))
     with db.transaction():
@@ -408,7 +408,7 @@ def _small(folder: str, quick: bool, many: int) -> list[str]:
     expected = {f"IN [{many:,} literals]": 2000, f"IN ({many:,} literals)": 2000,
                 f"NOT IN [{many:,} literals]": 1}
     timings = []
-    for label, text in forms.items():
+    for label, text in list(forms.items())[: 1 if smoke else None]:
         started = time.perf_counter()
         outcome = in_thread(lambda text=text: db.query("sql", text).to_list(), timeout=120)
         timings.append(f"{label} {time.perf_counter() - started:.1f} s")
@@ -436,5 +436,5 @@ def _small(folder: str, quick: bool, many: int) -> list[str]:
 @fault(15, "wait_completion(timeout=nan); IN lists of 100,000 elements", deadline=600)
 def small_ones(ctx: Ctx) -> Verdict:
     many = 33_000 if ctx.smoke else 100_000  # a smoke run: just above SQLite's 32,766 parameters
-    found = isolated(partial(_small, ctx.sub("small"), ctx.quick, many), 500, "small")
+    found = isolated(partial(_small, ctx.sub("small"), ctx.quick, many, ctx.smoke), 500, "small")
     return judge(Counter(found), 7, "checks")
