@@ -15,6 +15,7 @@ PARTS = (
     "badinput",
     "soak",
     "async_random",
+    "faults",
 )
 
 
