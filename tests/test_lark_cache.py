@@ -387,3 +387,28 @@ def test_the_sql_parser_matches_lark_on_the_whole_test_corpus_and_its_mutants():
             compared += 1
             errors += expected[0] == "error"
     assert compared == 2 * len(texts) and errors > len(texts) // 2  # both paths well covered
+
+
+def test_cached_regex_programs_are_used_and_a_broken_one_falls_back_to_re(caches):
+    import marshal
+
+    tables = lark_cache.load_tables(caches["grammar"], {})
+    programs, unless = marshal.loads(tables["lexers"][0][5])
+    if sys.implementation.name == "cpython":  # the shortcut is CPython's; elsewhere re.compile
+        assert all(p is not None for p in programs)
+        pattern = lark_cache._scanner_pattern(tables["lexers"][0][0][0], tables["regexps"])
+        assert lark_cache._from_program(pattern, programs[0]).pattern == pattern
+
+    def broken(program):
+        return None if program is None else (program[0], program[1][:-4], *program[2:])
+
+    damaged = dict(tables)
+    damaged["lexers"] = [
+        (*spec[:5], marshal.dumps((tuple(broken(p) for p in progs),
+                                   {k: tuple(broken(p) for p in v) for k, v in unl.items()})))
+        for spec in tables["lexers"]
+        for progs, unl in [marshal.loads(spec[5])]
+    ]  # fmt: skip
+    good, bad = lark_cache.Parser(tables, ToyBuilder()), lark_cache.Parser(damaged, ToyBuilder())
+    for text in ["let x = 1 + f(2, (3 + y)); g();", "LeT a=b;", "LET let = 1;"]:
+        assert as_plain(bad.parse(text, "start")) == as_plain(good.parse(text, "start"))

@@ -6,18 +6,23 @@ its objects) costs ~20 ms to import Lark plus ~35 ms to rebuild those objects in
 dicts of names and integers, the lexer's regular expressions as text), and from then on runs the
 parse with the small LALR driver and contextual lexer below, which do exactly what Lark's do (the
 same tables, the same token order and callbacks; tests/test_lark_cache.py compares the two on every
-statement of the SQL test corpus) without importing Lark at all.
+statement of the SQL test corpus and thousands of mutants) without importing Lark at all.
+
+Each parser state has its own lexer, a regular expression of the terminals it accepts, compiled
+when the state is first met; ``re`` compiles those in Python (~0.6 ms each, ~90 ms over the first
+50 kinds of statement). On CPython the compiled programs are cached too and handed straight to
+``_sre.compile``, which checks them (anything else falls back to ``re.compile``).
 
 The cache file is named by a key that hashes the grammar text, the parser options, Lark's version,
-the Python implementation and version, and this module's table format, so any change of one of
+the Python implementation and build, and this module's table format, so any change of one of
 them builds a new one. It is looked for in the user cache directory (``$XDG_CACHE_HOME`` or
-``~/.cache``, folder ``arcadelite``, which must belong to this user and is created private), then in
-a ``__pycache__`` folder beside the grammar; it is written to the first of those that accepts it,
-through a temporary file renamed into place (readers never see half a file; concurrent writers
-write the same bytes). A file that is truncated, corrupt or of another key is ignored and
-replaced; when no location is writable the tables are built in memory for this process only.
-The file is checked by a digest before it is read (``marshal`` is not meant for untrusted data,
-hence also the private directory).
+``~/.cache``, folder ``arcadelite``, which must belong to this user and be writable by no one
+else; it is created private), then in a ``__pycache__`` folder beside the grammar; it is written
+to the first of those that accepts it, through a temporary file renamed into place (readers never
+see half a file; concurrent writers write equivalent files, the last rename wins). A file that is
+truncated, damaged (a CRC-32 covers it) or of another key is ignored and replaced; when no
+location is writable the tables are built in memory for this process only. ``marshal`` is not
+meant for untrusted data: hence the owner and mode checks on the folder.
 
 Used by ``arcadelite.sql`` (and meant for the Cypher parser to come).
 """
@@ -29,14 +34,16 @@ import marshal
 import os
 import re
 import sys
+import zlib
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
-FORMAT = 1
+FORMAT = 3
 """Version of the table layout below: bump it when the extraction or the driver changes."""
 
 _MAGIC = b"arcadelite-lark-tables"
-_DIGEST_SIZE = 16
+_DIGEST_SIZE = 4
 CACHE_DIR_NAME = "arcadelite"
 
 
@@ -129,15 +136,19 @@ class _Lexer:
         self.spec = (spec, regexps, flags)
         self.patterns: list[re.Pattern[str]] | None = None
         self.unless: dict[str, list[re.Pattern[str]]] = {}
-        chunks, unless, newline_types, ignore_types, allowed = spec
+        _chunks, _unless, newline_types, ignore_types, allowed, _programs = spec
         self.newline_types = frozenset(newline_types)
         self.ignore_types = frozenset(ignore_types)
         self.allowed = frozenset(allowed)
 
     def compile(self) -> list[re.Pattern[str]]:
-        (chunks, unless, *_), regexps, flags = self.spec
-        self.unless = {name: _compile(strings, regexps, flags) for name, strings in unless.items()}
-        self.patterns = _compile(chunks, regexps, flags)
+        (chunks, unless, _, _, _, blob), regexps, flags = self.spec
+        programs, unless_programs = marshal.loads(blob)
+        self.unless = {
+            name: _compile(names, regexps, flags, unless_programs[name])
+            for name, names in unless.items()
+        }
+        self.patterns = _compile(chunks, regexps, flags, programs)
         return self.patterns
 
     def match(self, text: str, pos: int) -> tuple[str, str] | None:
@@ -148,12 +159,69 @@ class _Lexer:
         return None
 
 
-def _compile(chunks: tuple, regexps: dict[str, str], flags: int) -> list[re.Pattern[str]]:
-    """Lark's scanner expressions: one named group per terminal, in the lexer's order."""
-    return [
-        re.compile("|".join(f"(?P<{name}>{regexps[name]})" for name in chunk), flags)
-        for chunk in chunks
-    ]
+def _scanner_pattern(names: tuple[str, ...], regexps: dict[str, str]) -> str:
+    """Lark's scanner expression: one named group per terminal, in the lexer's order."""
+    return "|".join(f"(?P<{name}>{regexps[name]})" for name in names)
+
+
+def _compile(chunks: tuple, regexps: dict[str, str], flags: int,
+             programs: tuple) -> list[re.Pattern[str]]:  # fmt: skip
+    """The compiled expressions of a scanner, from their cached programs where possible."""
+    compiled = []
+    for names, program in zip(chunks, programs):
+        pattern = _scanner_pattern(names, regexps)
+        compiled.append(_from_program(pattern, program) or re.compile(pattern, flags))
+    return compiled
+
+
+def _regex_program(pattern: str, flags: int) -> tuple | None:
+    """What ``re.compile`` hands to CPython's ``_sre.compile`` for this expression, or None.
+
+    ``re`` parses and compiles an expression in Python (~0.6 ms for one of these scanners, most
+    of a statement's first parse); the resulting program is plain data, cached with the tables
+    (whose key names the exact Python build) and handed to ``_sre.compile`` directly next time.
+    Anything unexpected (another implementation, other internals) means None: ``re.compile``.
+    """
+    try:
+        import _sre
+
+        try:
+            from re import _compiler, _parser  # type: ignore[attr-defined]
+        except ImportError:  # Python 3.10
+            import sre_compile as _compiler  # type: ignore[no-redef]
+            import sre_parse as _parser  # type: ignore[no-redef]
+        parsed = _parser.parse(pattern, flags)
+        code = _compiler._code(parsed, flags)
+        groupindex = dict(parsed.state.groupdict)
+        indexgroup: list[str | None] = [None] * parsed.state.groups
+        for name, i in groupindex.items():
+            indexgroup[i] = name
+        program = (flags | parsed.state.flags, array("I", code).tobytes(),
+                   parsed.state.groups - 1, groupindex, tuple(indexgroup))  # fmt: skip
+        rebuilt, expected = _from_program(pattern, program), re.compile(pattern, flags)
+        same = rebuilt is not None and (
+            rebuilt.pattern,
+            rebuilt.flags,
+            rebuilt.groups,
+            rebuilt.groupindex,
+        ) == (expected.pattern, expected.flags, expected.groups, expected.groupindex)
+        return program if same and _sre.MAGIC else None
+    except Exception:  # noqa: BLE001 -- private internals: any surprise means "use re.compile"
+        return None
+
+
+def _from_program(pattern: str, program: tuple | None) -> re.Pattern[str] | None:
+    """The compiled expression from a cached program (None: compile it the usual way)."""
+    if program is None:
+        return None
+    try:
+        import _sre
+
+        flags, code, groups, groupindex, indexgroup = program
+        return _sre.compile(pattern, flags, array("I", code).tolist(), groups, groupindex,
+                            indexgroup)  # fmt: skip
+    except Exception:  # noqa: BLE001 -- CPython validates the program; any failure: re.compile
+        return None
 
 
 class Parser:
@@ -360,8 +428,15 @@ def build_tables(grammar: str, options: dict[str, Any], postlex: Any = None) -> 
         chunks = _chunks(scanner, regexps)
         unless = {name: _chunks(callback.scanner, regexps)
                   for name, callback in basic.callback.items()}  # fmt: skip
+        programs = tuple(_regex_program(_scanner_pattern(names, regexps), flags)
+                         for names in chunks)  # fmt: skip
+        unless_programs = {name: tuple(_regex_program(_scanner_pattern(names, regexps), flags)
+                                       for names in chunked)
+                           for name, chunked in unless.items()}  # fmt: skip
+        # one blob per lexer, unpacked when that lexer is first used: most never are
+        blob = marshal.dumps(_plain((programs, unless_programs)))
         return (chunks, unless, tuple(sorted(basic.newline_types)),
-                tuple(sorted(basic.ignore_types)), tuple(sorted(scanner.allowed_types)))  # fmt: skip
+                tuple(sorted(basic.ignore_types)), tuple(sorted(scanner.allowed_types)), blob)  # fmt: skip
 
     lexers: list[tuple] = []
     index_of: dict[int, int] = {}
@@ -393,7 +468,7 @@ def _plain(value: Any) -> Any:
     """The same data in built-in types only (Lark's names are str subclasses): marshal-able."""
     if isinstance(value, str):
         return str(value)
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, (bool, bytes)) or value is None:
         return value
     if isinstance(value, int):
         return int(value)
@@ -489,6 +564,11 @@ def _usable(folder: str, create: bool) -> bool:
     return not info.st_mode & 0o022  # nobody else may replace a file in it
 
 
+def _digest(payload: bytes | memoryview) -> bytes:
+    """A checksum against damaged files (trust comes from the folder's owner and mode)."""
+    return zlib.crc32(payload).to_bytes(_DIGEST_SIZE, "big")
+
+
 def read_cache(path: str, key: str) -> dict[str, Any] | None:
     """The tables in ``path`` if it is a complete file of this key, else None."""
     try:
@@ -500,8 +580,8 @@ def read_cache(path: str, key: str) -> dict[str, Any] | None:
     if not data.startswith(head) or len(data) < len(head) + _DIGEST_SIZE:
         return None
     digest = data[len(head) : len(head) + _DIGEST_SIZE]
-    payload = data[len(head) + _DIGEST_SIZE :]
-    if hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest() != digest:
+    payload = memoryview(data)[len(head) + _DIGEST_SIZE :]  # no copy of the ~0.8 MB
+    if _digest(payload) != digest:
         return None
     try:
         tables = marshal.loads(payload)
@@ -516,7 +596,7 @@ def write_cache(path: str, key: str, tables: dict[str, Any]) -> bool:
         payload = marshal.dumps(tables)
     except ValueError:
         return False
-    digest = hashlib.blake2b(payload, digest_size=_DIGEST_SIZE).digest()
+    digest = _digest(payload)
     import tempfile  # only when writing: ~1.5 ms of import a warm start does not need
 
     folder = os.path.dirname(path)
