@@ -412,3 +412,14 @@ def test_cached_regex_programs_are_used_and_a_broken_one_falls_back_to_re(caches
     good, bad = lark_cache.Parser(tables, ToyBuilder()), lark_cache.Parser(damaged, ToyBuilder())
     for text in ["let x = 1 + f(2, (3 + y)); g();", "LeT a=b;", "LET let = 1;"]:
         assert as_plain(bad.parse(text, "start")) == as_plain(good.parse(text, "start"))
+
+
+def test_a_killed_writer_s_temporary_file_is_removed_once_stale(caches):
+    tables = lark_cache.load_tables(caches["grammar"], {})
+    (path,) = cache_files(caches["user"])
+    stale, fresh = caches["user"] / ".tables-stale", caches["user"] / ".tables-fresh"
+    stale.write_bytes(b"half a file")
+    fresh.write_bytes(b"being written")
+    os.utime(stale, (1_000_000_000, 1_000_000_000))
+    assert lark_cache.write_cache(str(path), path.stem.split("-")[-1], tables)
+    assert [p.name for p in cache_files(caches["user"])] == [".tables-fresh", path.name]

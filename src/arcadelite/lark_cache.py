@@ -34,6 +34,7 @@ import marshal
 import os
 import re
 import sys
+import time
 import zlib
 from array import array
 from collections.abc import Iterator
@@ -608,13 +609,34 @@ def write_cache(path: str, key: str, tables: dict[str, Any]) -> bool:
         with os.fdopen(fd, "wb") as f:
             f.write(_MAGIC + b" " + key.encode() + b"\n" + digest + payload)
         os.replace(temporary, path)
-        return True
     except OSError:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _remove(temporary)
         return False
+    _remove_stale_temporaries(folder)
+    return True
+
+
+_STALE_SECONDS = 3600
+
+
+def _remove_stale_temporaries(folder: str) -> None:
+    """Temporary files of writers killed before their rename (an hour old: nobody's any more)."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(".tables-")]
+        now = time.time()
+        for name in names:
+            path = os.path.join(folder, name)
+            if now - os.stat(path).st_mtime > _STALE_SECONDS:
+                _remove(path)
+    except OSError:
+        pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
 
 def load_tables(grammar_path: str, options: dict[str, Any], postlex: Any = None,
