@@ -27,6 +27,8 @@ Cases (``--cases``; the time covers inserting E edges + whatever index work the 
                the same transaction, commits every --commit rows, and rebuilds the indexes and
                deletes the marker in one final transaction (a crash leaves the marker: open()
                rebuilds them -- see ``--crash``)
+  deferred_file     the same, the index build sorting on disk (PRAGMA temp_store=FILE for it)
+  deferred_file_t2  ... and PRAGMA threads=2 (SQLite's sorter worker threads)
   rebuild_1tx  one transaction: drop indexes, insert, create indexes, commit
   resolve_row  typeIdProperty resolution, lookup per distinct key (the importer today: one indexed
                SELECT per key, cached in a dict of up to 100,000), then ``deferred`` inserts
@@ -37,7 +39,9 @@ Cases (``--cases``; the time covers inserting E edges + whatever index work the 
                JOIN t1 a ON json_extract(a.body,'$.id') = e.value->>0 JOIN t1 b ON ... ORDER BY
                e.key`` (deferred indexes); edges whose ends are missing are found by the
                matching LEFT JOIN only when the chunk inserted fewer rows than it had
-  The resolve_* cases read edges as (from_id, to_id) pairs with --missing of them (0.1%) naming
+  resolve_map  the whole id -> position map read once (one scan of the id index: fits when the
+               vertex count is bounded, ~100 bytes per entry), then a dict lookup per end
+  The resolve_* cases build their indexes as deferred_file does. They read edges as (from_id, to_id) pairs with --missing of them (0.1%) naming
   an id no vertex has: those must be reported, one by one, and all others inserted.
 
 ``--crash`` runs the SIGKILL experiment for ``deferred`` and ``rebuild_1tx``: a child loads while
@@ -81,7 +85,8 @@ INDEXES = (
 DROP = ("DROP INDEX IF EXISTS t2_out", "DROP INDEX IF EXISTS t2_in")
 INSERT = "INSERT INTO t2(body, out_rid, in_rid) VALUES ('{}', ?, ?)"
 CASES = ("after", "live", "live_1tx", "sorted", "sorted_100k", "staging", "cache64", "cache256",
-         "deferred", "rebuild_1tx", "resolve_row", "resolve_set", "resolve_sql")  # fmt: skip
+         "deferred", "deferred_file", "deferred_file_t2", "rebuild_1tx", "resolve_row",
+         "resolve_set", "resolve_sql", "resolve_map")  # fmt: skip
 
 
 def connect(path: str, cache_kib: int = 16384):
@@ -148,11 +153,23 @@ def defer_indexes(conn) -> None:
                      (json.dumps(list(INDEXES)),))  # fmt: skip
 
 
-def finish_deferred(conn) -> None:
+def finish_deferred(conn, sort_on_disk: bool = False, threads: int = 0) -> None:
+    """Build the deferred indexes and drop the marker, in one transaction.
+
+    ``sort_on_disk``: the build's sorter spills to temporary files (temp_store=FILE) instead of
+    memory (arcadelite's temp_store=MEMORY keeps the whole sort in RAM: ~600 MiB at 10M edges).
+    ``threads``: SQLite's sorter worker threads (PRAGMA threads).
+    """
+    if sort_on_disk:
+        conn.execute("PRAGMA temp_store=FILE")
+    if threads:
+        conn.execute(f"PRAGMA threads={threads}")
     with conn:
         for sql in INDEXES:
             conn.execute(sql)
         conn.execute("DELETE FROM al_meta WHERE key = 'deferred_index:t2'")
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA threads=0")
 
 
 def recover(conn) -> list[str]:
@@ -200,14 +217,15 @@ def load(conn, args, case: str, ack=None) -> dict:
                 conn.execute("INSERT INTO t2(body, out_rid, in_rid) SELECT '{}', out_rid, in_rid "
                              "FROM staging ORDER BY out_rid, in_rid")  # fmt: skip
                 conn.execute("DELETE FROM staging")
-    elif case == "deferred":
+    elif case in ("deferred", "deferred_file", "deferred_file_t2"):
         defer_indexes(conn)
         for chunk in chunks(pairs(args), step):
             with conn:
                 conn.executemany(INSERT, chunk)
             if ack:  # acknowledged once committed
                 ack(len(chunk))
-        finish_deferred(conn)
+        finish_deferred(conn, sort_on_disk=case != "deferred",
+                        threads=2 if case.endswith("_t2") else 0)  # fmt: skip
     elif case == "rebuild_1tx":
         with conn:
             for sql in DROP:
@@ -271,6 +289,13 @@ def load_resolving(conn, args, case: str) -> dict:
                         cache[key] = pos
                     ends.append(pos)
                 found.append(ends)
+        elif case == "resolve_map":
+            if not cache:  # one scan of the id index builds the whole map (bounded: --map-limit)
+                cache.update(conn.execute(
+                    "SELECT json_extract(body, '$.id'), pos FROM t1 "
+                    "WHERE json_extract(body, '$.id') IS NOT NULL"))  # fmt: skip
+            get = cache.get
+            found = [(get(a), get(b)) for a, b in chunk]
         else:  # resolve_set
             keys = list({k for pair in chunk for k in pair})
             positions = dict(conn.execute(
@@ -282,7 +307,7 @@ def load_resolving(conn, args, case: str) -> dict:
         resolve_seconds += time.perf_counter() - t0
         with conn:
             conn.executemany(INSERT, rows)
-    finish_deferred(conn)
+    finish_deferred(conn, sort_on_disk=True)
     return {"failed": failed, "resolve_seconds": resolve_seconds}
 
 
