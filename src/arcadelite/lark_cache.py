@@ -475,12 +475,10 @@ def _plain(value: Any) -> Any:
         return int(value)
     if isinstance(value, dict):
         return {_plain(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (tuple, list)):
-        return (
-            type(value)(_plain(v) for v in value)
-            if type(value) in (tuple, list)
-            else tuple(_plain(v) for v in value)
-        )
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(_plain(v) for v in value)
     raise TypeError(f"Not plain data: {value!r}")
 
 
