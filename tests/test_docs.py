@@ -49,6 +49,7 @@ FOREIGN_NAMES = {
     "getPosition", "getBucketId",  # the reference engine's Java RID (docs/reference-notes.md)
     "Decimal",  # Python's decimal.Decimal
     "write",  # the POSIX write(2) call (docs/reliability.md)
+    "fork",  # the POSIX fork(2) call (docs/reliability.md)
 }
 
 _SPAN = re.compile(r"`([^`\n]+)`")

@@ -83,7 +83,7 @@ def in_thread(fn: Callable[[], Any], timeout: float) -> Outcome:
     def run() -> None:
         try:
             box.append(Outcome("ok", fn()))
-        except BaseException as exc:  # noqa: BLE001 - described, not swallowed
+        except BaseException as exc:
             box.append(Outcome("raised", None, describe(exc)))
 
     thread = threading.Thread(target=run, daemon=True, name="faultkit-deadline")
@@ -111,7 +111,7 @@ def in_child(fn: Callable[[], Any], timeout: float) -> Outcome:
             try:
                 result = Outcome("ok", fn(), None, deaths)
                 payload = pickle.dumps(result)
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 payload = pickle.dumps(Outcome("raised", None, describe(exc), deaths))
             with os.fdopen(write_end, "wb") as out:
                 out.write(payload)
@@ -500,12 +500,12 @@ def require_root(what: str) -> None:
 def preload_arcadelite() -> None:
     """Import every arcadelite module a child may need before it drops its privileges (after
     setuid it may no longer read the interpreter's own files)."""
-    import arcadelite.async_executor  # noqa: F401
-    import arcadelite.batch  # noqa: F401
-    import arcadelite.exporter  # noqa: F401
-    import arcadelite.importer  # noqa: F401
-    import arcadelite.query  # noqa: F401
-    import arcadelite.query.executor  # noqa: F401
+    import arcadelite.async_executor
+    import arcadelite.batch
+    import arcadelite.exporter
+    import arcadelite.importer
+    import arcadelite.query
+    import arcadelite.query.executor
     import arcadelite.sql  # noqa: F401
 
 
@@ -592,7 +592,7 @@ def property_name_problems(db: Any, type_name: str, name: str, may_be_refused: b
             return action()
         except ArcadeDBError as exc:
             problems.append(f"{what}: {type(exc).__name__}: {exc}")
-        except Exception as exc:  # noqa: BLE001 - a raw one is a problem too
+        except Exception as exc:
             problems.append(f"{what}: raw {type(exc).__module__}.{type(exc).__name__}: {exc}")
         return None
 
@@ -634,7 +634,7 @@ def property_name_problems(db: Any, type_name: str, name: str, may_be_refused: b
         spelled = False
         if name != "":
             problems.append(f"SQL cannot spell {name!r} as {quoted}")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"WHERE {quoted}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
     if spelled:
         values = step(f"SELECT {quoted}", lambda: [r.get("v") for r in db.query(
@@ -655,7 +655,7 @@ def property_name_problems(db: Any, type_name: str, name: str, may_be_refused: b
         if not may_be_refused:
             problems.append(f"DDL refuses {name!r}, which the reference accepts: {exc}")
         return problems
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"DDL on {name!r}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
         return problems
     try:
@@ -664,7 +664,7 @@ def property_name_problems(db: Any, type_name: str, name: str, may_be_refused: b
         problems.append(f"the unique index on {name!r} accepted a duplicate")
     except DuplicatedKeyError:
         pass
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"duplicate on {name!r}: {type(exc).__module__}.{type(exc).__name__}: {exc}")
     for value, rid in ((1, rid_a), (value_b, rid_b), (7, None)):
         hit = step(f"lookup_by_key {value}", lambda value=value: db.lookup_by_key(

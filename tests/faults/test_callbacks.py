@@ -58,7 +58,7 @@ def _closing_callback_scenario(path: str, target: str) -> dict:
                 close_calls.append("returned")
             except ArcadeDBError as exc:
                 close_calls.append(f"refused: {exc}")
-            except BaseException as exc:  # noqa: BLE001
+            except BaseException as exc:
                 close_calls.append(f"raw {type(exc).__name__}: {exc}")
 
     def produce() -> None:

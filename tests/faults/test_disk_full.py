@@ -50,7 +50,7 @@ def _outgrow_the_cache(db: arcadedb.Database, megabytes: int = 30) -> BaseExcept
         with db.transaction():
             for i in range(megabytes * 10):
                 db.new_document("D").set("n", i).set("pad", _pad(i)).save()
-    except BaseException as exc:  # noqa: BLE001 - the test inspects it
+    except BaseException as exc:
         return exc
     return None
 
@@ -132,12 +132,12 @@ def test_writes_after_disk_full_in_the_same_block_are_not_committed_one_by_one(s
             try:
                 for i in range(300):
                     db.new_document("D").set("n", i).set("pad", _pad(i)).save()
-            except Exception:  # noqa: BLE001 - whatever it is, the block goes on writing
+            except Exception:
                 os.remove(reserve)
                 try:
                     db.new_document("D").set("n", -1).save()
                     after.append("accepted")
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:
                     after.append(f"refused: {exc}")
     assert not db.is_transaction_active()
     assert db.lookup_by_key("D", ["n"], [-1]) is None, (
@@ -214,7 +214,7 @@ def test_create_database_on_a_full_disk_leaves_no_locked_file_behind(small_disk)
     filler = faultkit.fill_disk(small_disk)
     try:
         arcadedb.create_database(folder)
-    except Exception:  # noqa: BLE001 - its kind is the previous test's business
+    except Exception:
         pass
     assert faultkit.open_files_under(small_disk) == [], "a file descriptor (the lock) leaked"
     os.remove(filler)

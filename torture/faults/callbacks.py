@@ -46,7 +46,7 @@ def _closing_callback(folder: str, target: str, where: str, parallel: int, total
             calls.append("returned")
         except ArcadeDBError:
             calls.append("refused")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             calls.append(f"raw {type(exc).__name__}")
 
     def callback(record: Any) -> None:

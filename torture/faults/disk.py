@@ -73,10 +73,10 @@ def _disk_full_run(disk: str, mode: str, rng: random.Random) -> list[str]:
                     try:
                         db.new_document("D").set("n", 10_000).save()
                         late.append("accepted")
-                    except Exception:  # noqa: BLE001 - refusing is right
+                    except Exception:
                         late.append("refused")
                     raise
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         error = error or exc
     finally:
         db.set_auto_transaction(False)
@@ -93,7 +93,7 @@ def _disk_full_run(disk: str, mode: str, rng: random.Random) -> list[str]:
         problems.append("a write outside any transaction was accepted (auto-transaction off)")
     except TransactionError:
         pass
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"a write outside a transaction: {type(exc).__name__}: {str(exc)[:50]}")
     for leftover in (reserve, filler):
         if leftover and os.path.exists(leftover):
@@ -106,7 +106,7 @@ def _disk_full_run(disk: str, mode: str, rng: random.Random) -> list[str]:
     try:
         write_one(db, 40_000)
         committed.add(40_000)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"this thread's next transaction: {type(exc).__name__}: {str(exc)[:50]}")
     closed = in_thread(db.close, timeout=20)
     if closed.state == "timeout":
@@ -216,7 +216,7 @@ def _create_on_full_disk(disk: str, leave: int) -> list[str]:
     except ArcadeDBError as exc:
         if not (says_disk_full(str(exc)) or "space" in str(exc).lower()):
             problems.append(f"create_database's error does not say why: {str(exc)[:60]}")
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         problems.append(f"create_database raised a raw {type(exc).__name__}")
     else:
         db.close()
@@ -230,7 +230,7 @@ def _create_on_full_disk(disk: str, leave: int) -> list[str]:
     shutil.rmtree(folder, ignore_errors=True)
     try:
         arcadedb.create_database(folder).close()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         problems.append(f"create_database after freeing space: {type(exc).__name__}: {str(exc)[:50]}")
     return problems
 
@@ -250,7 +250,7 @@ def _export_on_full_disk(disk: str, leave: int) -> list[str]:
     except ArcadeDBError as exc:
         if not (says_disk_full(str(exc)) or "space" in str(exc).lower()):
             problems.append(f"export's error does not say why: {str(exc)[:60]}")
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         problems.append(f"export raised a raw {type(exc).__name__}: {str(exc)[:50]}")
     else:
         os.remove(target)

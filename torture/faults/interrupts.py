@@ -52,14 +52,14 @@ def _after_interrupt_problems(db: arcadedb.Database, n: int) -> list[str]:
         problems.append("a transaction stays active")
         try:
             db.rollback()
-        except Exception:  # noqa: BLE001
+        except Exception:
             pass
     signal.alarm(15)
     try:
         write_one(db, n)
     except Stuck:
         problems.append("this thread's next write hung")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         kind = "" if isinstance(exc, ArcadeDBError) else "raw "
         problems.append(f"this thread's next write: {kind}{type(exc).__name__}: {str(exc)[:50]}")
     finally:
@@ -168,7 +168,7 @@ def _random_interrupts(folder: str, seed: int, rounds: int) -> list[str]:
             if faultkit.landed_inside(exc):
                 inside += 1
                 landed[_innermost(exc)] += 1
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             kind = "" if isinstance(exc, ArcadeDBError) else "raw "
             problems.append(f"round {round_} ({way}): {kind}{type(exc).__name__}: {str(exc)[:50]}")
         db.set_auto_transaction(False)

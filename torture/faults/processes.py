@@ -151,7 +151,7 @@ def second_path(ctx: Ctx) -> Verdict:
                 continue
             try:
                 arcadedb.open_database(route).close()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 found.append(f"closed, then opened through {name}: {type(exc).__name__}: {exc}")
         return found
 
@@ -170,7 +170,7 @@ def _second_opens(routes: dict[str, str]) -> list[str]:
         except DatabaseLockedError as exc:
             if "this process" not in str(exc):
                 found.append(f"through {name}: says another process (pid {os.getpid()}, ours) holds it")
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             found.append(f"through {name}: {type(exc).__name__}: {exc}")
     return found
 
@@ -221,7 +221,7 @@ def _pinned(folder: str, megabytes: int, pinned_threads: int) -> list[str]:
         problems.append("this thread reads a stale snapshot")
     try:
         write_one(db, 5_000_000)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         kind = "" if isinstance(exc, ArcadeDBError) else "raw "
         problems.append(f"this thread's write: {kind}{type(exc).__name__}: {str(exc)[:40]}")
     rest = [r.get("n") for r in mine]
