@@ -116,6 +116,8 @@ class Session:
             return {str(key): self.encode(item) for key, item in value.items()}
         if hasattr(value, "get_rid") and hasattr(value, "get_type_name"):
             return self.element(str(value.get_rid()), None)
+        if hasattr(value, "isoformat"):  # DATE, DATETIME: the TCK writes them as ISO text
+            return value.isoformat()
         return {"~other": repr(value)}
 
     def element(self, rid: str, fallback: dict[str, Any] | None) -> dict[str, Any]:
