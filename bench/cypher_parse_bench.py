@@ -30,13 +30,11 @@ def median_us(samples: list[float]) -> float:
 
 def tck_queries() -> list[str]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tck.runner import expected_error
-
-    from tck.features import load_scenarios
+    from tck import features, runner
 
     queries = set()
-    for scenario in load_scenarios():
-        expected = expected_error(scenario)
+    for scenario in features.load_scenarios():
+        expected = runner.expected_error(scenario)
         if expected is None or expected[1] != "compile time":
             queries.update(scenario.queries("executing query"))
     return sorted(queries)
