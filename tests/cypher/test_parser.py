@@ -712,3 +712,14 @@ def test_parsing_from_threads_gives_equal_trees():
         results = list(pool.map(parse, texts * 3))
     clear_cache()
     assert results == [parse(t) for t in texts * 3]
+
+
+def test_not_nests_but_needs_parentheses_under_a_comparison():
+    assert expr("NOT NOT a") == a.Not(a.Not(V("a")))
+    assert expr("a = (NOT b)") == a.Comparison("=", V("a"), a.Not(V("b")))
+    problem = error("RETURN a = NOT b")
+    assert "NOT needs parentheses" in str(problem) and problem.column == 12
+
+
+def test_parenthesised_comparisons_do_not_chain():
+    assert expr("(a < b) < c") == a.Comparison("<", a.Comparison("<", V("a"), V("b")), V("c"))

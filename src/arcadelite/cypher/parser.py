@@ -405,75 +405,56 @@ class _Builder:
 
     # ------------------------------------------------------------------------ expressions
 
-    def or_(self, c: list[Any]) -> a.Or:
-        return a.Or(_flatten(a.Or, c))
+    def expr(self, c: list[Any]) -> a.Expr:
+        if len(c) == 1 and not isinstance(c[0], _Operand):
+            return c[0]  # the common case: one operand, no operator
+        stream: list[tuple[str, Any]] = []
+        for index, item in enumerate(c):
+            if index % 2:
+                stream.append(("binary", item))
+            elif isinstance(item, _Operand):
+                stream.extend(("prefix", op) for op in item.prefixes)
+                stream.append(("value", item.value))
+                stream.extend(("postfix", op) for op in item.suffixes)
+            else:
+                stream.append(("value", item))
+        return _Folder(self, stream).fold()
 
-    def xor_(self, c: list[Any]) -> a.Xor:
-        return a.Xor(_flatten(a.Xor, c))
+    def operand(self, c: list[Any]) -> Any:
+        if len(c) == 1:
+            return c[0]
+        index = next(i for i, item in enumerate(c) if not isinstance(item, _Op))
+        return _Operand(tuple(c[:index]), c[index], tuple(c[index + 1 :]))
 
-    def and_(self, c: list[Any]) -> a.And:
-        return a.And(_flatten(a.And, c))
+    def prefix_op(self, c: list[Any]) -> _Op:
+        return _Op(c[0].upper(), c[0])
 
-    def not_(self, c: list[Any]) -> a.Not:
-        return a.Not(c[0])
+    def null_test(self, c: list[Any]) -> _Op:
+        return _Op("IS NOT NULL" if len(c) == 3 else "IS NULL", c[0])
 
-    def comparison(self, c: list[Any]) -> a.Expr:
-        pairs = [
-            a.Comparison(c[i], c[i - 1], c[i + 1]) for i in range(1, len(c), 2)
-        ]  # a < b < c is a < b AND b < c
-        return pairs[0] if len(pairs) == 1 else a.And(tuple(pairs))
+    def binary_op(self, c: list[Any]) -> _Op:
+        text = " ".join(token.upper() for token in c)
+        return _Op("<>" if text == "!=" else text, c[0])
 
-    def comp_op(self, c: list[Any]) -> str:
-        return "<>" if c[0] == "!=" else str(c[0])
-
-    def starts_with(self, c: list[Any]) -> a.StringPredicate:
-        return a.StringPredicate("STARTS WITH", c[0], c[1])
-
-    def ends_with(self, c: list[Any]) -> a.StringPredicate:
-        return a.StringPredicate("ENDS WITH", c[0], c[1])
-
-    def contains(self, c: list[Any]) -> a.StringPredicate:
-        return a.StringPredicate("CONTAINS", c[0], c[1])
-
-    def regex_match(self, c: list[Any]) -> a.StringPredicate:
-        return a.StringPredicate("=~", c[0], c[1])
-
-    def in_(self, c: list[Any]) -> a.In:
-        return a.In(c[0], c[1])
-
-    def is_null(self, c: list[Any]) -> a.IsNull:
-        return a.IsNull(c[0])
-
-    def is_not_null(self, c: list[Any]) -> a.IsNotNull:
-        return a.IsNotNull(c[0])
-
-    def add(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("+", c[0], c[1])
-
-    def sub(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("-", c[0], c[1])
-
-    def mul(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("*", c[0], c[1])
-
-    def div(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("/", c[0], c[1])
-
-    def mod(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("%", c[0], c[1])
-
-    def power_of(self, c: list[Any]) -> a.BinaryOp:
-        return a.BinaryOp("^", c[0], c[1])
-
-    def neg(self, c: list[Any]) -> a.Expr:
-        operand = c[0]
-        if _is_number(operand):
+    def prefix(self, op: _Op, operand: a.Expr) -> a.Expr:
+        if op.name == "NOT":
+            return a.Not(operand)
+        if _is_number(operand):  # -5 is the literal -5
+            if op.name == "+":
+                return operand
             self.pending_min_int = [p for p in self.pending_min_int if p[0] is not operand]
-            return a.Literal(-operand.value)
-        return a.UnaryOp("-", operand)
+            return a.Literal(-operand.value)  # type: ignore[attr-defined, operator]
+        return a.UnaryOp(op.name, operand)
 
-    def pos(self, c: list[Any]) -> a.Expr:
-        return c[0] if _is_number(c[0]) else a.UnaryOp("+", c[0])
+    def binary(self, op: str, left: a.Expr, right: a.Expr) -> a.Expr:
+        kind = _BINARY_NODES[op]
+        if kind is a.Or or kind is a.Xor or kind is a.And:
+            return kind(_flatten(kind, [left, right]))
+        if kind is a.StringPredicate:
+            return a.StringPredicate(op, left, right)
+        if kind is a.In:
+            return a.In(left, right)
+        return a.BinaryOp(op, left, right)
 
     def has_labels(self, c: list[Any]) -> a.HasLabels:
         return a.HasLabels(c[0], c[1])
@@ -709,6 +690,98 @@ class _Builder:
 
 
 # ---------------------------------------------------------------------------- module helpers
+
+
+class _Op:
+    """An operator of an expression chain: its name (``AND``, ``STARTS WITH``) and first token."""
+
+    __slots__ = ("name", "token")
+
+    def __init__(self, name: str, token: Token) -> None:
+        self.name = name
+        self.token = token
+
+
+class _Operand:
+    """One operand of a chain with its prefix (NOT, -, +) and IS [NOT] NULL operators."""
+
+    __slots__ = ("prefixes", "value", "suffixes")
+
+    def __init__(self, prefixes: tuple[_Op, ...], value: a.Expr, suffixes: tuple[_Op, ...]):
+        self.prefixes = prefixes
+        self.value = value
+        self.suffixes = suffixes
+
+
+# Binding power of each operator: higher binds tighter (openCypher's precedence).
+OPERATORS = {
+    "OR": 1,
+    "XOR": 2,
+    "AND": 3,
+    "NOT": 4,
+    **dict.fromkeys(("=", "<>", "<", "<=", ">", ">="), 5),
+    **dict.fromkeys(("STARTS WITH", "ENDS WITH", "CONTAINS", "=~", "IN"), 6),
+    **dict.fromkeys(("IS NULL", "IS NOT NULL"), 6),
+    **dict.fromkeys(("+", "-"), 7),
+    **dict.fromkeys(("*", "/", "%"), 8),
+    "^": 9,
+}
+UNARY_SIGN_POWER = 10
+"""Unary + and - bind tighter than every binary operator: -3 ^ 2 is (-3) ^ 2."""
+COMPARISONS = frozenset(("=", "<>", "<", "<=", ">", ">="))
+_BINARY_NODES: dict[str, type] = {
+    "OR": a.Or,
+    "XOR": a.Xor,
+    "AND": a.And,
+    **dict.fromkeys(("STARTS WITH", "ENDS WITH", "CONTAINS", "=~"), a.StringPredicate),
+    "IN": a.In,
+    **dict.fromkeys(("+", "-", "*", "/", "%", "^"), a.BinaryOp),
+}
+
+
+class _Folder:
+    """Folds a flat chain of operands and operators into a tree by binding power (Pratt)."""
+
+    def __init__(self, builder: _Builder, stream: list[tuple[str, Any]]) -> None:
+        self.builder = builder
+        self.stream = stream
+        self.pos = 0
+
+    def fold(self) -> a.Expr:
+        return self.expression(0)
+
+    def expression(self, min_power: int) -> a.Expr:
+        kind, item = self.stream[self.pos]
+        self.pos += 1
+        if kind == "prefix":
+            power = OPERATORS["NOT"] if item.name == "NOT" else UNARY_SIGN_POWER
+            if power + 1 < min_power:  # a = NOT b: the grammar of openCypher has no such thing
+                self.builder.fail(item.token, f"{item.name} needs parentheses here")
+            left = self.builder.prefix(item, self.expression(power + 1))
+        else:
+            left = item
+        chain: list[a.Comparison] | None = None  # a < b < c: comparisons sharing operands
+        while self.pos < len(self.stream):
+            kind, op = self.stream[self.pos]
+            power = OPERATORS[op.name]
+            if power < min_power:
+                break
+            self.pos += 1
+            if kind == "postfix":
+                left = a.IsNull(left) if op.name == "IS NULL" else a.IsNotNull(left)
+                chain = None
+                continue
+            right = self.expression(power + 1)  # every binary operator is left-associative
+            if op.name in COMPARISONS:
+                if chain is None:
+                    chain = [a.Comparison(op.name, left, right)]
+                else:
+                    chain.append(a.Comparison(op.name, chain[-1].right, right))
+                left = chain[0] if len(chain) == 1 else a.And(tuple(chain))
+            else:
+                left = self.builder.binary(op.name, left, right)
+                chain = None
+        return left
 
 
 _OPENERS = frozenset({"LPAR", "LSQB", "LBRACE", "REL_OPEN", "REL_OPEN_LEFT"})
