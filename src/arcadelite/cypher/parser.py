@@ -21,12 +21,16 @@ from lark.lexer import PatternStr
 
 from arcadelite.cypher import ast as a
 from arcadelite.exceptions import ParseError
-from arcadelite.sql.parser import _position, _TokenRecorder, _where
+from arcadelite.sql.parser import (  # the pieces both languages' front ends share
+    MAX_NESTING,
+    _check_nesting,
+    _position,
+    _TokenRecorder,
+    _where,
+)
 
 GRAMMAR_PATH = Path(__file__).with_name("grammar.lark")
 CACHE_SIZE = 1024
-MAX_NESTING = 128
-"""Deepest expression nesting accepted; deeper input raises ParseError, not RecursionError."""
 
 MAX_INT = 2**63 - 1
 """Integers are 64-bit, as in every Cypher implementation; larger literals are errors."""
@@ -967,21 +971,6 @@ class _Parser:
         if len(shown) > _MAX_EXPECTED_SHOWN:
             shown = [*shown[:_MAX_EXPECTED_SHOWN], "..."]
         return ", ".join(shown)
-
-
-def _check_nesting(root: Any, text: str) -> None:
-    """Reject ASTs nested deeper than MAX_NESTING (walked iteratively: no recursion here)."""
-    stack: list[tuple[Any, int]] = [(root, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, tuple):
-            stack.extend((item, depth) for item in node)
-        elif isinstance(node, a.Node):
-            if depth > MAX_NESTING:
-                raise ParseError(
-                    f"Statement nests too deeply (more than {MAX_NESTING} levels)", text=text
-                )
-            stack.extend((getattr(node, name), depth + 1) for name in node.__slots__)
 
 
 _parser: _Parser | None = None
