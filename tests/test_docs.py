@@ -41,7 +41,7 @@ RECEIVERS: dict[str, object] = {
     "Importer": Importer,
 }  # fmt: skip
 #: Receivers that are not arcadelite's (the standard library).
-FOREIGN_RECEIVERS = {"datetime", "os", "sys", "time", "json"}
+FOREIGN_RECEIVERS = {"datetime", "os", "sys", "time", "json", "np"}  # np: numpy
 PUBLIC = [arcadelite, Database, Document, Vertex, Edge, Result, ResultSet, Schema, DocumentType,
           Property, Index, AsyncExecutor, BatchContext, Importer, TransactionContext, RID]  # fmt: skip
 #: Names the docs quote that are not arcadelite's, and where they come from.
@@ -50,6 +50,8 @@ FOREIGN_NAMES = {
     "Decimal",  # Python's decimal.Decimal
     "write",  # the POSIX write(2) call (docs/reliability.md)
     "fork",  # the POSIX fork(2) call (docs/reliability.md)
+    # Cypher's own functions and the error cases the Cypher notes quote (reference-notes §13)
+    "collect", "labels", "localdatetime", "toUpper", "nosuchfunction", "parameter",
 }
 
 _SPAN = re.compile(r"`([^`\n]+)`")

@@ -22,7 +22,7 @@ LAYERS = [
     ("foundation", ("exceptions", "rid", "vocabulary", "version", "type_conversion")),
     ("storage", ("storage",)),
     ("model", ("model",)),
-    ("languages", ("sql", "lark_cache")),
+    ("languages", ("sql", "cypher", "lark_cache")),
     ("query", ("query",)),
     ("public API", ("database", "schema", "transactions", "graph", "results", "bulk", "io",
                     "async_executor", "batch", "importer", "exporter", "cli", "")),

@@ -717,7 +717,10 @@ def _substring(ctx: Ctx, value: Any, begin: Any, end: Any = None) -> Any:
 def _int_arg(value: Any, method: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise QueryError(f".{method}() needs an integer argument, got {value!r}")
-    return int(value)
+    try:
+        return int(value)
+    except (OverflowError, ValueError):  # inf and nan have no integer value
+        raise QueryError(f".{method}() needs a finite integer argument, got {value!r}") from None
 
 
 def _index_of(ctx: Ctx, value: Any, needle: Any, start: Any = 0) -> Any:
