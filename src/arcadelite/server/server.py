@@ -102,7 +102,6 @@ class ArcadeDBServer:
         from .auth import RootAuthenticator
         from .sessions import SessionManager
 
-        os.makedirs(os.path.join(self._root_path, "databases"), exist_ok=True)
         self._auth = RootAuthenticator(os.path.join(self._root_path, "config", "server-users.json"),
                                        self._root_password)  # fmt: skip
         self._root_password = None  # only its hash is kept
