@@ -54,6 +54,7 @@ class _Batch:
 
 
 _STOP = object()
+_RETRIES = 8  # tries of a batch the server answered 503 (retry later) to
 
 
 class RemoteAsyncExecutor:
@@ -270,7 +271,7 @@ class RemoteAsyncExecutor:
     def _send(self, ops: list[_Op]) -> None:
         """One batch, one transaction; on an error answer, replay it in halves."""
         try:
-            outcomes = self._execute(ops)
+            outcomes = self._execute_retrying(ops)
         except RemoteOutcomeUnknownError as exc:
             for op in ops:
                 self._stats["uncertain"] += 1
@@ -291,6 +292,18 @@ class RemoteAsyncExecutor:
                 self._fail(op, error)
             elif op.callback is not None:
                 self._call(op.callback, op.record, op)
+
+    def _execute_retrying(self, ops: list[_Op]) -> list[BaseException | None]:
+        """_execute, again while the server says "retry" (503: ArcadeDB's concurrent
+        modification between parallel batches): the batch committed nothing, so resending is safe."""
+        for attempt in range(_RETRIES):
+            try:
+                return self._execute(ops)
+            except ArcadeDBError as exc:
+                if getattr(exc, "status", None) != 503 or attempt == _RETRIES - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")
 
     def _execute(self, ops: list[_Op]) -> list[BaseException | None]:
         """Send the batch as one sqlscript; per operation, None (done) or why it did nothing."""
