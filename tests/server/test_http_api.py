@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 
-from .helpers import AUTH, call, sql
+from .helpers import call, sql
 
 
 def test_ready_answers_204_without_credentials(port):

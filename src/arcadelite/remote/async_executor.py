@@ -328,15 +328,16 @@ class RemoteAsyncExecutor:
             if first.kind == "create" and isinstance(record, RemoteEdge):
                 ends = [RID.parse(end) for end in (record._out, record._in)]
                 statements.append(f"LET r{n} = CREATE EDGE {quote_name(record._type_name)} "
-                                  f"FROM {ends[0]} TO {ends[1]} CONTENT :{name}")  # fmt: skip
+                                  f"FROM {ends[0]} TO {ends[1]} CONTENT :{name} RETURN @rid")  # fmt: skip
                 params[name] = record._props
             elif first.kind == "create":
                 contents = [op.record._props for op in group]
                 target = f"LET r{n} = INSERT INTO {quote_name(record._type_name)} CONTENT "
                 if literal:  # '&' escaped: ArcadeDB decodes HTML entities in command text
-                    statements.append(target + dumps(contents).decode().replace("&", "\\u0026"))
+                    statements.append(target + dumps(contents).decode().replace("&", "\\u0026")
+                                      + " RETURN @rid")  # only the RIDs travel back
                 else:
-                    statements.append(target + f":{name}")
+                    statements.append(target + f":{name} RETURN @rid")
                     params[name] = contents
             elif first.kind == "update":
                 statements.append(f"LET r{n} = UPDATE {record._rid} CONTENT :{name}")

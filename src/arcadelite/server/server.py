@@ -105,7 +105,10 @@ class ArcadeDBServer:
         self._auth = RootAuthenticator(os.path.join(self._root_path, "config", "server-users.json"),
                                        self._root_password)  # fmt: skip
         self._root_password = None  # only its hash is kept
-        sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET)
+        # IPPROTO_TCP named explicitly: asyncio sets TCP_NODELAY on accepted connections only for
+        # such sockets, and without it a response's two writes wait out the client's delayed ACK
+        sock = socket.socket(socket.AF_INET6 if ":" in self._host else socket.AF_INET,
+                             socket.SOCK_STREAM, socket.IPPROTO_TCP)  # fmt: skip
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self._host, self._port))
