@@ -25,9 +25,10 @@ import time
 import orjson
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-import arcadelite  # noqa: E402
 from tests.server.helpers import AUTH, PASSWORD, free_port  # noqa: E402
 from tests.server.reference import ReferenceServer, reference_python  # noqa: E402
+
+import arcadelite  # noqa: E402
 
 _SERVE = """
 import sys, arcadelite
