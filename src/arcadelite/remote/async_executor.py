@@ -248,6 +248,10 @@ class RemoteAsyncExecutor:
                     self._run_statement(ops[0])
                 else:
                     self._send(ops)
+            except Exception as exc:  # noqa: BLE001 - an unexpected failure is reported, never lost
+                for op in batch.ops:
+                    if op.record is None or op.record._rid is None or op.kind != "create":
+                        self._fail(op, exc)
             finally:
                 with self._cond:
                     for op in batch.ops:
@@ -328,7 +332,7 @@ class RemoteAsyncExecutor:
             if first.kind == "create" and isinstance(record, RemoteEdge):
                 ends = [RID.parse(end) for end in (record._out, record._in)]
                 statements.append(f"LET r{n} = CREATE EDGE {quote_name(record._type_name)} "
-                                  f"FROM {ends[0]} TO {ends[1]} CONTENT :{name} RETURN @rid")  # fmt: skip
+                                  f"FROM {ends[0]} TO {ends[1]} CONTENT :{name}")  # fmt: skip
                 params[name] = record._props
             elif first.kind == "create":
                 contents = [op.record._props for op in group]
