@@ -24,7 +24,9 @@ from arcadelite.async_executor import AsyncExecutor
 from arcadelite.batch import BatchContext
 from arcadelite.importer import Importer
 from arcadelite.query.functions import AGGREGATES, FUNCTIONS, GRAPH_FUNCTIONS, METHODS
+from arcadelite.remote import RemoteDatabase
 from arcadelite.schema import DocumentType, Index, Property, Schema
+from arcadelite.server import ArcadeDBServer
 from arcadelite.transactions import TransactionContext
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,7 +45,8 @@ RECEIVERS: dict[str, object] = {
 #: Receivers that are not arcadelite's (the standard library).
 FOREIGN_RECEIVERS = {"datetime", "os", "sys", "time", "json", "np"}  # np: numpy
 PUBLIC = [arcadelite, Database, Document, Vertex, Edge, Result, ResultSet, Schema, DocumentType,
-          Property, Index, AsyncExecutor, BatchContext, Importer, TransactionContext, RID]  # fmt: skip
+          Property, Index, AsyncExecutor, BatchContext, Importer, TransactionContext, RID,
+          ArcadeDBServer, RemoteDatabase]  # fmt: skip
 #: Names the docs quote that are not arcadelite's, and where they come from.
 FOREIGN_NAMES = {
     "getPosition", "getBucketId",  # the reference engine's Java RID (docs/reference-notes.md)

@@ -25,7 +25,7 @@ LAYERS = [
     ("languages", ("sql", "cypher", "lark_cache")),
     ("query", ("query",)),
     ("public API", ("database", "schema", "transactions", "graph", "results", "bulk", "io",
-                    "async_executor", "batch", "importer", "exporter", "cli", "")),
+                    "async_executor", "batch", "importer", "exporter", "cli", "server", "remote", "")),
 ]  # fmt: skip
 #: What a layer may import besides itself: the languages layer is not below the model.
 ALLOWED = {

@@ -67,6 +67,14 @@ def __getattr__(name: str):  # lazy: keep `import arcadelite` fast
         exporter = _submodule("exporter")
 
         return exporter if name == "exporter" else getattr(exporter, name)
+    if name in ("create_server", "ArcadeDBServer", "server"):
+        server = _submodule("server")
+
+        return server if name == "server" else getattr(server, name)
+    if name in ("connect", "remote"):
+        remote = _submodule("remote")
+
+        return remote if name == "remote" else remote.connect
     raise AttributeError(f"module 'arcadelite' has no attribute {name!r}")
 
 

@@ -8,6 +8,7 @@
     arcadelite export ./mydb backup.jsonl.gz
     arcadelite info ./mydb
     arcadelite bench                                          # the AsyncExecutor seed's example
+    arcadelite serve ./mydb --port 2480                       # ArcadeDB's HTTP API (Ctrl-C stops)
 
 Exit status: 0 success, 1 an error (its message on stderr), 2 a usage error, 130 interrupted.
 """
@@ -124,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--back-pressure", type=int, default=75, help="set_back_pressure")
     p.add_argument("--path", help="database folder (default: a temporary one, removed)")
     p.set_defaults(func=_cmd_bench)
+    _add_serve_parser(sub)
     return parser
 
 
@@ -524,6 +526,60 @@ def _cmd_bench(args: argparse.Namespace) -> int:
     print(f"⏱️  Time: {elapsed:.2f}s")
     print(f"🚀 Throughput: {throughput:,.0f} records/sec")
     return 0 if stored == args.count else 1
+
+
+# --- serve -------------------------------------------------------------------------------------
+
+
+def _add_serve_parser(sub: Any) -> None:
+    p = sub.add_parser("serve", help="serve ArcadeDB's HTTP API (needs arcadelite[server])")
+    p.add_argument("path", help="a database folder (served alone, under its folder name) or a "
+                   "server root (its databases/ folder is served)")  # fmt: skip
+    p.add_argument("--port", type=int, default=2480, help="HTTP port (default 2480)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)")  # fmt: skip
+    p.add_argument("--root-password", default=os.environ.get("ARCADELITE_ROOT_PASSWORD"),
+                   help="root's password (default: $ARCADELITE_ROOT_PASSWORD; only its hash is "
+                   "stored, and later starts may omit it)")  # fmt: skip
+    p.set_defaults(func=_cmd_serve)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C or SIGTERM, then finish the requests in flight and close cleanly."""
+    import signal
+    import threading
+
+    import arcadelite
+
+    from .server import ArcadeDBServer
+
+    path = os.path.abspath(args.path)
+    db = arcadelite.open_database(path) if arcadelite.database_exists(path) else None
+    root = os.path.dirname(path) if db is not None else path
+    try:
+        server = ArcadeDBServer(root, args.root_password, {"http_port": args.port, "host": args.host})
+        if db is not None:
+            server.add_database(db)
+        stop = threading.Event()
+        previous = signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        server.start()
+        try:
+            names = ", ".join(server.list_databases()) or "no database yet"
+            print(f"arcadelite: serving {names} on {server.get_studio_url()} (Ctrl-C stops)",
+                  flush=True)  # fmt: skip
+            while not stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            print("arcadelite: stopping (finishing requests in flight)", file=sys.stderr, flush=True)
+            server.stop()
+            signal.signal(signal.SIGTERM, previous)
+    finally:
+        if db is not None:
+            db.close()
+    print("arcadelite: stopped, databases closed", file=sys.stderr, flush=True)
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
