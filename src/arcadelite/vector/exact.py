@@ -39,12 +39,13 @@ def exact_search(
     *,
     norms: np.ndarray | None = None,
     allowed: np.ndarray | None = None,
+    tie_keys: np.ndarray | None = None,
     chunk_rows: int = CHUNK_ROWS,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the k nearest vectors and their seed-era scores, nearest first.
 
     ``allowed`` restricts the search: a boolean mask over the rows or an array of row numbers.
-    Ties are broken by row number. Rows whose score is undefined (zero rows under cosine) are
+    Ties are broken by ``tie_keys[row]`` (e.g. the RIDs), else by row number. Rows whose score is undefined (zero rows under cosine) are
     never returned, so fewer than k rows come back only when fewer than k qualify.
     """
     n = matrix.shape[0]
@@ -55,7 +56,7 @@ def exact_search(
 
     if allowed is not None and allowed.dtype != bool:
         return _finish(matrix, np.unique(np.asarray(allowed, dtype=np.int64)), query, k,
-                       similarity, norms)
+                       similarity, norms, tie_keys)
 
     want = min(n, 2 * k)  # a margin for the float32 noise of the expanded euclidean form
     best_rows = np.empty(0, dtype=np.int64)
@@ -79,7 +80,7 @@ def exact_search(
         if best_rows.size > 4 * want:
             keep = np.argpartition(best_keys, want - 1)[:want]
             best_rows, best_keys = best_rows[keep], best_keys[keep]
-    return _finish(matrix, best_rows, query, k, similarity, norms)
+    return _finish(matrix, best_rows, query, k, similarity, norms, tie_keys)
 
 
 def _norms(block: np.ndarray) -> np.ndarray:
@@ -87,7 +88,8 @@ def _norms(block: np.ndarray) -> np.ndarray:
 
 
 def _finish(matrix: np.ndarray, rows: np.ndarray, query: np.ndarray, k: int,
-            similarity: Similarity, norms: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+            similarity: Similarity, norms: np.ndarray | None,
+            tie_keys: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Score candidate rows exactly, drop undefined ones, keep the k nearest (ties by row)."""
     if rows.size == 0:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=FLOAT)
@@ -95,5 +97,6 @@ def _finish(matrix: np.ndarray, rows: np.ndarray, query: np.ndarray, k: int,
     values = scores(similarity, block, query, None if norms is None else norms[rows])
     defined = ~np.isnan(values)
     rows, values = rows[defined], values[defined]
-    order = np.lexsort((rows, nearness_key(similarity, values)))[:k]
+    ties = rows if tie_keys is None else tie_keys[rows]
+    order = np.lexsort((ties, nearness_key(similarity, values)))[:k]
     return rows[order], values[order]

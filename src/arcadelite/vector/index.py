@@ -123,6 +123,7 @@ class VectorIndexCore:
         self._count = 0                               # rows in use (alive or dead)
         self._row_of: dict[int, int] = {}             # RID -> row, alive rows only
         self._ann: ann_module.AnnIndex | None = None
+        self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
 
     # ------------------------------------------------------------------ size and contents
 
@@ -159,6 +160,7 @@ class VectorIndexCore:
         rids, matrix = rids[keep], matrix[keep]
         shown = represent(matrix, self.config.quantization)
         with self._lock:
+            self._sorted = None
             self._kill(rids)
             start = self._count
             self._reserve(start + len(rids))
@@ -178,6 +180,7 @@ class VectorIndexCore:
         """Forget these RIDs (absent ones are ignored)."""
         rids = np.asarray(list(rids) if not isinstance(rids, np.ndarray) else rids, dtype=np.int64)
         with self._lock:
+            self._sorted = None
             self._kill(rids)
 
     def _kill(self, rids: np.ndarray) -> None:
@@ -211,6 +214,7 @@ class VectorIndexCore:
 
     def clear(self) -> None:
         with self._lock:
+            self._sorted = None
             self._count = 0
             self._row_of = {}
             self._ann = None
@@ -248,18 +252,32 @@ class VectorIndexCore:
             return self._exact(query, k, allowed_rows)
 
     def _rows_of(self, rids: Iterable[int]) -> np.ndarray:
-        rows = [self._row_of.get(int(r)) for r in rids]
-        return np.unique(np.asarray([r for r in rows if r is not None], dtype=np.int64))
+        """Rows of those RIDs that are indexed (vectorised: sorted RIDs + searchsorted)."""
+        if isinstance(rids, np.ndarray):
+            wanted = rids.astype(np.int64, copy=False).reshape(-1)
+        else:
+            wanted = np.fromiter((int(r) for r in rids), dtype=np.int64)
+        if self._sorted is None:
+            alive = np.flatnonzero(self._alive[: self._count])
+            order = np.argsort(self._ids[alive], kind="stable")
+            self._sorted = (self._ids[alive][order], alive[order])
+        keys, rows = self._sorted
+        if len(keys) == 0 or len(wanted) == 0:
+            return np.empty(0, dtype=np.int64)
+        at = np.clip(np.searchsorted(keys, wanted), 0, len(keys) - 1)
+        return np.unique(rows[at[keys[at] == wanted]])
 
     def _exact(self, query, k, allowed_rows) -> list[tuple[int, float]]:
         n = self._count
         if allowed_rows is None:
             mask = self._alive[:n]
             rows, values = exact_search(self._matrix[:n], query, k, self.config.similarity,
-                                        norms=self._norms[:n], allowed=mask)
+                                        norms=self._norms[:n], allowed=mask,
+                                        tie_keys=self._ids[:n])
         else:
             rows, values = exact_search(self._matrix[:n], query, k, self.config.similarity,
-                                        norms=self._norms[:n], allowed=allowed_rows)
+                                        norms=self._norms[:n], allowed=allowed_rows,
+                                        tie_keys=self._ids[:n])
         return list(zip(self._ids[rows].tolist(), values.tolist()))
 
     def _ann_search(self, query, k, allowed_rows, overquery) -> list[tuple[int, float]] | None:
@@ -270,7 +288,9 @@ class VectorIndexCore:
                           dtype=np.int64)
         rows = rows[rows >= 0]  # the graph may lag: only rows alive in memory count
         if allowed_rows is not None:
-            rows = rows[np.isin(rows, allowed_rows)]
+            mask = np.zeros(self._count, dtype=bool)
+            mask[allowed_rows] = True
+            rows = rows[mask[rows]]
             if len(rows) < k and len(allowed_rows) > len(rows):
                 return None  # not enough allowed candidates: answer exactly over the allowed
         if len(rows) == 0:
@@ -321,11 +341,13 @@ class VectorIndexCore:
 
     def _catch_up(self, source: VectorSource, changes) -> OpenReport:
         """Apply changes since the snapshot, then make the RID set equal the records' set."""
+        before = self.ids()
         written: dict[int, bytes | None] = {}
         for rid, blob in changes:
             written[int(rid)] = blob
-        replaced = [rid for rid, blob in written.items() if blob is not None]
-        self._ingest((rid, written[rid]) for rid in replaced)
+        rewritten = np.asarray([rid for rid, blob in written.items() if blob is not None],
+                               dtype=np.int64)
+        self._ingest((int(rid), written[int(rid)]) for rid in rewritten)
         truth = np.unique(np.asarray(source.ids(), dtype=np.int64))
         mine = self.ids()
         gone = np.setdiff1d(mine, truth, assume_unique=True)
@@ -333,7 +355,13 @@ class VectorIndexCore:
         self.remove(gone)
         if len(missing):
             self._ingest(source.fetch(missing))
-        return OpenReport(True, "", added=len(missing), removed=len(gone), replaced=len(replaced))
+        now = self.ids()
+        return OpenReport(
+            True, "",
+            added=len(np.setdiff1d(now, before, assume_unique=True)),
+            removed=len(np.setdiff1d(before, now, assume_unique=True)),
+            replaced=len(np.intersect1d(np.intersect1d(rewritten, before), now)),
+        )
 
     def refresh(self, source: VectorSource) -> int:
         """Catch up with commits made since the last open/refresh; returns changes applied."""
@@ -465,6 +493,7 @@ class VectorIndexCore:
         self._alive = np.ones(len(ids), dtype=bool)
         self._count = len(ids)
         self._row_of = dict(zip(self._ids.tolist(), range(self._count)))
+        self._sorted = None
         if "ann" in files and self.use_ann:
             try:
                 self._ann = ann_module.AnnIndex.load(directory / files["ann"],

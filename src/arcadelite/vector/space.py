@@ -87,7 +87,8 @@ def coerce_vector(value: Any, dimensions: int | None = None, what: str = "vector
                     f"{item!r} ({type(item).__name__})"
                 )
         try:
-            array = np.asarray(items, dtype=FLOAT)
+            with np.errstate(over="ignore"):  # a value beyond float32 becomes inf, named below
+                array = np.asarray(items, dtype=FLOAT)
         except OverflowError as exc:  # an int too large even for a float
             raise VectorError(f"The {what} has a component out of float range: {exc}") from None
         if array.ndim != 1:
