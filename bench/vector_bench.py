@@ -110,6 +110,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--exact-threshold", type=int, default=None)
+    parser.add_argument("--ef", default="64,128,256", help="HNSW search breadths to try")
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
     print(f"usearch installed: {ann_available()}")
@@ -142,6 +143,13 @@ def main() -> None:
           f"QPS {1000 / med:,.0f}  "
           f"recall@10 {recall(results, truth, ids):.4f}")
     if core.has_ann:
+        default_ef = core._ann.expansion_search
+        for ef in (int(x) for x in args.ef.split(",")):
+            core._ann.expansion_search = ef
+            res, med, p99, cpu = timed_queries(core, queries)
+            print(f"query   HNSW ef={ef}: median {med:.3f} ms (cpu {cpu:.3f} ms)  "
+                  f"p99 {p99:.3f} ms  recall@10 {recall(res, truth, ids):.4f}")
+        core._ann.expansion_search = default_ef
         exact_ms, exact_cpu = [], []
         for q in queries[:50]:
             c0, t0 = time.thread_time(), time.perf_counter()

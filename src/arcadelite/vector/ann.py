@@ -41,6 +41,7 @@ class AnnIndex:
             raise RuntimeError("usearch is not installed: pip install 'arcadelite[vector]'")
         self.dimensions = dimensions
         self.similarity = similarity
+        self.expansion_search = EXPANSION_SEARCH  # the search breadth (HNSW "ef")
         self._index = _index or _UsearchIndex(
             ndim=dimensions, metric=_METRICS[similarity], dtype="f32",
             connectivity=CONNECTIVITY, expansion_add=EXPANSION_ADD,
@@ -66,7 +67,7 @@ class AnnIndex:
         """Up to ``count`` candidate keys, nearest first by the graph's own metric."""
         if count <= 0 or len(self._index) == 0:
             return np.empty(0, dtype=np.int64)
-        self._index.expansion_search = max(EXPANSION_SEARCH, count)
+        self._index.expansion_search = max(self.expansion_search, count)
         matches = self._index.search(np.asarray(query, dtype=FLOAT), count, threads=1)
         return np.asarray(matches.keys, dtype=np.int64)
 
