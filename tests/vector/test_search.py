@@ -233,3 +233,13 @@ def test_without_ann_large_indexes_stay_exact():
     got = c.search(m[3], 10)
     assert not c.has_ann
     assert [r for r, _ in got] == [r for r, _ in brute_force(m, m[3], 10, Similarity.COSINE)]
+
+
+@needs_usearch
+def test_build_ann_on_demand_only_above_the_threshold():
+    small = core(dims=8, exact_threshold=500)
+    small.upsert(range(100), low_rank(100, d=8))
+    assert small.build_ann() is False and not small.has_ann
+    big = core(dims=8, exact_threshold=500)
+    big.upsert(range(600), low_rank(600, d=8))
+    assert big.build_ann() is True and big.has_ann

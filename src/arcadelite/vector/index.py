@@ -303,6 +303,20 @@ class VectorIndexCore:
             return None
         return list(zip(self._ids[rows[order]].tolist(), values[order].tolist()))
 
+    def build_ann(self) -> bool:
+        """Build the HNSW graph now (e.g. after a bulk load) instead of on the first search.
+
+        Returns False when usearch is not installed or the index is below the exact threshold.
+        At 1M x 128 vectors this takes minutes of CPU: do it before saving a snapshot, so that
+        later opens load the graph instead of rebuilding it.
+        """
+        with self._lock:
+            if not self.use_ann or len(self._row_of) < self.exact_threshold:
+                return False
+            if self._ann is None:
+                self._build_ann()
+            return True
+
     def _build_ann(self) -> None:
         ann = ann_module.AnnIndex(self.config.dimensions, self.config.similarity)
         alive = np.flatnonzero(self._alive[: self._count])
