@@ -189,6 +189,9 @@ def main() -> None:
               f"recall@10 {recall(res, truth[:50], ids):.4f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"RSS     now {rss_mib():.0f} MiB, peak {peak:.0f} MiB")
+    print("context (issue 14, upstream seed-era benchmark on SIFT-1M, another data set and "
+          "machine): ArcadeDB LSM_VECTOR recall@10 0.991 at 26 ms/query; FAISS HNSW 0.984 at "
+          "0.26 ms/query")
 
 
 if __name__ == "__main__":
