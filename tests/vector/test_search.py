@@ -243,3 +243,13 @@ def test_build_ann_on_demand_only_above_the_threshold():
     big = core(dims=8, exact_threshold=500)
     big.upsert(range(600), low_rank(600, d=8))
     assert big.build_ann() is True and big.has_ann
+
+
+def test_below_the_threshold_search_is_exact_even_with_usearch_installed():
+    m = low_rank(2000, d=8)
+    c = core(dims=8, exact_threshold=5000)
+    c.upsert(range(2000), m)
+    for q in low_rank(5, d=8, seed=11):
+        got = c.search(q, 10)
+        assert [r for r, _ in got] == [r for r, _ in brute_force(m, q, 10, Similarity.COSINE)]
+    assert not c.has_ann
