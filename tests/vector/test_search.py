@@ -253,3 +253,16 @@ def test_below_the_threshold_search_is_exact_even_with_usearch_installed():
         got = c.search(q, 10)
         assert [r for r, _ in got] == [r for r, _ in brute_force(m, q, 10, Similarity.COSINE)]
     assert not c.has_ann
+
+
+@needs_usearch
+def test_a_graph_worn_by_many_removals_is_rebuilt():
+    m = low_rank(6000, d=8)
+    c = core(dims=8, exact_threshold=1000)
+    c.upsert(range(6000), m)
+    assert c.build_ann()
+    c.remove(range(0, 2000))  # a third of the graph
+    assert not c.has_ann
+    got = c.search(m[4000], 10)
+    assert c.has_ann and got[0][0] == 4000
+    assert not {r for r, _ in got} & set(range(2000))

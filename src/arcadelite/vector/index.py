@@ -124,6 +124,7 @@ class VectorIndexCore:
         self._row_of: dict[int, int] = {}             # RID -> row, alive rows only
         self._ann: ann_module.AnnIndex | None = None
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
+        self._ann_removed = 0  # removals since the graph was built
 
     # ------------------------------------------------------------------ size and contents
 
@@ -189,6 +190,9 @@ class VectorIndexCore:
             self._alive[np.asarray(rows)] = False
             if self._ann is not None:
                 self._ann.remove(self._ids[np.asarray(rows)])
+                self._ann_removed += len(rows)
+                if self._ann_removed > max(1000, len(self._ann) // 4):
+                    self._ann = None  # many removals wear an HNSW graph: rebuilt on demand
         if self._count > 1024 and len(self._row_of) < self._count // 2:
             self._compact()
 
@@ -324,6 +328,7 @@ class VectorIndexCore:
             alive = alive[self._norms[alive] > 0]
         ann.add(self._ids[alive], self._matrix[alive])
         self._ann = ann
+        self._ann_removed = 0
 
     # ------------------------------------------------------------------ following the records
 
