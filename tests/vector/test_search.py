@@ -266,3 +266,26 @@ def test_a_graph_worn_by_many_removals_is_rebuilt():
     got = c.search(m[4000], 10)
     assert c.has_ann and got[0][0] == 4000
     assert not {r for r, _ in got} & set(range(2000))
+
+
+@needs_usearch
+def test_large_filters_go_through_the_graph_and_still_return_k(monkeypatch):
+    import arcadelite.vector.index as index_module
+
+    monkeypatch.setattr(index_module, "EXACT_FILTER_ROWS", 10)
+    m = low_rank(3000, d=16)
+    c = core(dims=16, exact_threshold=100)
+    c.upsert(range(3000), m)
+    half = list(range(0, 3000, 2))
+    hits = 0
+    for q in low_rank(20, d=16, seed=4):
+        got = c.search(q, 10, allowed=half)
+        assert len(got) == 10 and all(r % 2 == 0 for r, _ in got)
+        hits += len({r for r, _ in got} & {r for r, _ in brute_force(m, q, 10, Similarity.COSINE,
+                                                                        rows=half)})
+    assert c.has_ann and hits / 200 >= 0.9
+    # 40 allowed far-away vectors: the graph's candidates miss them, the exact fallback does not
+    far = [r for r, _ in brute_force(m, m[0], 3000, Similarity.COSINE)][-40:]
+    got = c.search(m[0], 10, allowed=far)
+    assert [r for r, _ in got] == [r for r, _ in brute_force(m, m[0], 10, Similarity.COSINE,
+                                                                 rows=far)]

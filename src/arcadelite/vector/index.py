@@ -48,6 +48,10 @@ SNAPSHOT_FORMAT = 1
 EXACT_THRESHOLD = 50_000
 #: Default over-query of filtered ANN searches before falling back to exact (seed era default 4).
 DEFAULT_OVERQUERY = 4
+#: A filter allowing at most this many vectors is answered exactly over them (cheaper than HNSW).
+EXACT_FILTER_ROWS = 20_000
+#: The most candidates a filtered HNSW search asks for before answering exactly instead.
+MAX_FILTER_CANDIDATES = 4096
 
 
 class VectorSource(Protocol):
@@ -247,7 +251,8 @@ class VectorIndexCore:
                 allowed_rows = self._rows_of(allowed)
                 if allowed_rows.size == 0:
                     return []
-            if len(self._row_of) >= self.exact_threshold and self.use_ann:
+            small_filter = allowed_rows is not None and len(allowed_rows) <= EXACT_FILTER_ROWS
+            if len(self._row_of) >= self.exact_threshold and self.use_ann and not small_filter:
                 if self._ann is None:
                     self._build_ann()
                 found = self._ann_search(query, k, allowed_rows, max(1, int(overquery_factor)))
@@ -286,7 +291,11 @@ class VectorIndexCore:
 
     def _ann_search(self, query, k, allowed_rows, overquery) -> list[tuple[int, float]] | None:
         assert self._ann is not None
-        want = k * overquery if allowed_rows is not None else max(k, 1) * max(overquery, 1)
+        want = k * overquery
+        if allowed_rows is not None:  # ask for more the fewer are allowed
+            want = int(want * len(self._row_of) / max(1, len(allowed_rows))) + 1
+            if want > MAX_FILTER_CANDIDATES:
+                return None
         candidates = self._ann.search(query, min(want, len(self._ann)))
         rows = np.asarray([self._row_of.get(int(c), -1) for c in candidates.tolist()],
                           dtype=np.int64)
