@@ -373,23 +373,19 @@ class VectorIndexCore:
         written: dict[int, bytes | None] = {}
         for rid, blob in changes:
             written[int(rid)] = blob
-        rewritten = np.asarray([rid for rid, blob in written.items() if blob is not None],
-                               dtype=np.int64)
+        rewritten = np.sort(np.fromiter((rid for rid, blob in written.items() if blob is not None),
+                                        dtype=np.int64))
         self._ingest((int(rid), written[int(rid)]) for rid in rewritten)
-        truth = np.unique(np.asarray(source.ids(), dtype=np.int64))
+        truth = _sorted_unique(np.asarray(source.ids(), dtype=np.int64))
         mine = self.ids()
-        gone = np.setdiff1d(mine, truth, assume_unique=True)
-        missing = np.setdiff1d(truth, mine, assume_unique=True)
+        gone = mine[~_member(truth, mine)]
+        missing = truth[~_member(mine, truth)]
         self.remove(gone)
         if len(missing):
             self._ingest(source.fetch(missing))
-        now = self.ids()
-        return OpenReport(
-            True, "",
-            added=len(np.setdiff1d(now, before, assume_unique=True)),
-            removed=len(np.setdiff1d(before, now, assume_unique=True)),
-            replaced=len(np.intersect1d(np.intersect1d(rewritten, before), now)),
-        )
+        was_there = _member(before, rewritten)
+        return OpenReport(True, "", added=len(missing) + int((~was_there).sum()),
+                          removed=len(gone), replaced=int(was_there.sum()))
 
     def refresh(self, source: VectorSource) -> int:
         """Catch up with commits made since the last open/refresh; returns changes applied."""
@@ -532,6 +528,21 @@ class VectorIndexCore:
             if self._ann is not None and len(self._ann) != self._count:
                 self._ann = None
         return int(meta["generation"]), ""
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    if len(ordered) < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def _member(sorted_unique: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Which ``values`` occur in ``sorted_unique`` (binary search, no hashing)."""
+    if len(sorted_unique) == 0:
+        return np.zeros(len(values), dtype=bool)
+    at = np.clip(np.searchsorted(sorted_unique, values), 0, len(sorted_unique) - 1)
+    return sorted_unique[at] == values
 
 
 def _as_matrix(vectors, dimensions: int) -> np.ndarray:
