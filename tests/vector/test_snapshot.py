@@ -51,6 +51,14 @@ def open_core(source, snap, **kw) -> tuple[VectorIndexCore, object]:
     return core, report
 
 
+def saved(source, snap, n=30, database_id=None, **kw) -> VectorIndexCore:
+    """Commit n vectors, open an index over them and save its snapshot."""
+    source.put_many(range(n), vectors(n))
+    core, _ = open_core(source, snap, **kw)
+    core.save_snapshot(snap, database_id or source.database_id())
+    return core
+
+
 def truth(source) -> dict[int, np.ndarray]:
     with source.reading():
         return {rid: np.frombuffer(blob, "<f4") for rid, blob in source.scan()}
@@ -83,9 +91,7 @@ def test_first_open_scans_the_records(source, tmp_path):
 
 def test_reopen_uses_the_snapshot_and_catches_up_additions_deletions_updates(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(200), vectors(200))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 200)
     # "crash": the records move on, the snapshot does not
     source.put_many(range(200, 260), vectors(60, seed=1))          # added
     for rid in range(0, 200, 10):
@@ -112,9 +118,7 @@ def test_refresh_follows_commits_after_open(source, tmp_path):
 
 def test_snapshot_from_another_database_is_refused(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(30), vectors(30))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, "some-other-database")
+    saved(source, snap, 30, database_id="some-other-database")
     core2, report = open_core(source, snap)
     assert not report.from_snapshot and "another database" in report.reason
     assert_matches_records(core2, source)
@@ -122,9 +126,7 @@ def test_snapshot_from_another_database_is_refused(source, tmp_path):
 
 def test_snapshot_of_another_configuration_is_refused(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(30), vectors(30))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 30)
     other = VectorIndexCore(IndexConfig("Doc[embedding]", DIMS, Similarity.EUCLIDEAN,
                                         Quantization.NONE))
     report = other.open(source, snap)
@@ -134,9 +136,7 @@ def test_snapshot_of_another_configuration_is_refused(source, tmp_path):
 
 def test_records_older_than_the_snapshot_force_a_rebuild(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(30), vectors(30))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 30)
     meta = json.loads((snap / "meta.json").read_text())
     meta["generation"] = 10_000  # as if the database were restored from an older backup
     (snap / "meta.json").write_text(json.dumps(meta))
@@ -147,9 +147,7 @@ def test_records_older_than_the_snapshot_force_a_rebuild(source, tmp_path):
 
 def test_a_trimmed_change_log_forces_a_rebuild(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(30), vectors(30))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 30)
     source.delete(1)
     source.trim_log()
     core2, report = open_core(source, snap)
@@ -160,9 +158,7 @@ def test_a_trimmed_change_log_forces_a_rebuild(source, tmp_path):
 @pytest.mark.parametrize("damage", ["truncate-vectors", "delete-ids", "garbage-meta"])
 def test_a_damaged_snapshot_is_ignored(source, tmp_path, damage):
     snap = tmp_path / "snap"
-    source.put_many(range(40), vectors(40))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 40)
     files = json.loads((snap / "meta.json").read_text())["files"]
     if damage == "truncate-vectors":
         path = snap / files["vectors"]
@@ -178,9 +174,7 @@ def test_a_damaged_snapshot_is_ignored(source, tmp_path, damage):
 
 def test_saving_again_replaces_files_and_removes_stale_ones(source, tmp_path):
     snap = tmp_path / "snap"
-    source.put_many(range(40), vectors(40))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    core = saved(source, snap, 40)
     source.put(100, vectors(1, seed=3)[0])
     core.refresh(source)
     core.save_snapshot(snap, source.database_id())
@@ -243,9 +237,7 @@ CHILD = textwrap.dedent("""
 @pytest.mark.parametrize("moment", ["before-snapshot", "during-snapshot"])
 def test_sigkill_between_commit_and_snapshot_loses_nothing(source, tmp_path, moment):
     snap = tmp_path / "snap"
-    source.put_many(range(100), vectors(100))
-    core, _ = open_core(source, snap)
-    core.save_snapshot(snap, source.database_id())
+    saved(source, snap, 100)
     script = tmp_path / "child.py"
     script.write_text(CHILD.format(tests=str(ROOT / "tests"), db=str(source.path), dims=DIMS,
                                    snap=str(snap)))

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from ..exceptions import VectorError
-from .space import FLOAT
+from .space import FLOAT, member_named
 
 
 class Quantization(enum.Enum):
@@ -34,10 +34,9 @@ class Quantization(enum.Enum):
         """None or "NONE", "INT8", "BINARY" in any case; PRODUCT (PQ) is not offered."""
         if name is None:
             return cls.NONE
-        if isinstance(name, cls):
-            return name
-        if isinstance(name, str) and name.strip().upper() in cls.__members__:
-            return cls[name.strip().upper()]
+        member = member_named(cls, name)
+        if member is not None:
+            return member
         if isinstance(name, str) and name.strip().upper() == "PRODUCT":
             raise VectorError(
                 "Quantization PRODUCT (PQ) is not supported by arcadelite: use None, INT8 or BINARY"

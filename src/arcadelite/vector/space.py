@@ -24,6 +24,15 @@ from ..exceptions import VectorError
 FLOAT = np.float32
 
 
+def member_named(enum_class: type[enum.Enum], name: Any) -> Any:
+    """The member of ``enum_class`` called ``name`` (any case, spaces trimmed), else None."""
+    if isinstance(name, enum_class):
+        return name
+    if isinstance(name, str) and name.strip().upper() in enum_class.__members__:
+        return enum_class[name.strip().upper()]
+    return None
+
+
 class Similarity(enum.Enum):
     """A distance function of a vector index, named as ArcadeDB names it."""
 
@@ -38,14 +47,11 @@ class Similarity(enum.Enum):
         The seed era rejects ``inner_product`` although its own docstring offers it; accepting it
         breaks no program that runs there.
         """
-        if isinstance(name, cls):
-            return name
-        if isinstance(name, str):
-            key = name.strip().upper()
-            if key == "INNER_PRODUCT":
-                return cls.DOT_PRODUCT
-            if key in cls.__members__:
-                return cls[key]
+        if isinstance(name, str) and name.strip().upper() == "INNER_PRODUCT":
+            return cls.DOT_PRODUCT
+        member = member_named(cls, name)
+        if member is not None:
+            return member
         raise VectorError(
             f"Invalid similarity function: {name!r}. Supported values: COSINE, DOT_PRODUCT, "
             "EUCLIDEAN (inner_product is accepted for DOT_PRODUCT)"
