@@ -6,7 +6,6 @@ import numpy as np
 import pytest
 
 from arcadelite import VectorError
-from arcadelite.vector.ann import ann_available
 from arcadelite.vector.exact import exact_search
 from arcadelite.vector.index import IndexConfig, VectorIndexCore
 from arcadelite.vector.quantization import Quantization
@@ -14,7 +13,7 @@ from arcadelite.vector.space import Similarity
 
 from .reference_values import OBSERVED, QUERY, VECTORS
 
-needs_usearch = pytest.mark.skipif(not ann_available(), reason="usearch not installed")
+needs_ann = pytest.mark.usefixtures("ann_library")  # once per installed HNSW library
 
 
 def core(similarity="COSINE", quantization="NONE", dims=3, **kw) -> VectorIndexCore:
@@ -176,7 +175,7 @@ def test_many_removals_compact_without_losing_survivors():
     assert [r for r, _ in got] == [r for r, _ in expected]
 
 
-@needs_usearch
+@needs_ann
 @pytest.mark.parametrize("similarity", list(Similarity))
 def test_hnsw_recall_at_10_on_a_small_set(similarity):
     m = low_rank(4000, d=32)
@@ -193,7 +192,7 @@ def test_hnsw_recall_at_10_on_a_small_set(similarity):
     assert hits / 500 >= 0.95
 
 
-@needs_usearch
+@needs_ann
 def test_hnsw_scores_are_exact_scores_of_the_candidates():
     m = low_rank(3000, d=16)
     c = core("EUCLIDEAN", dims=16, exact_threshold=100)
@@ -202,7 +201,7 @@ def test_hnsw_scores_are_exact_scores_of_the_candidates():
         assert score == pytest.approx(1 / (1 + ((m[rid] - (m[10] + 0.01)) ** 2).sum()), rel=1e-5)
 
 
-@needs_usearch
+@needs_ann
 def test_hnsw_filtered_search_falls_back_to_exact_for_rare_allowed_ids():
     m = low_rank(3000, d=16)
     c = core(dims=16, exact_threshold=100)
@@ -214,7 +213,7 @@ def test_hnsw_filtered_search_falls_back_to_exact_for_rare_allowed_ids():
     assert [r for r, _ in got] == [r for r, _ in expected]
 
 
-@needs_usearch
+@needs_ann
 def test_hnsw_never_returns_removed_ids_and_sees_new_ones():
     m = low_rank(2000, d=16)
     c = core(dims=16, exact_threshold=100)
@@ -235,7 +234,7 @@ def test_without_ann_large_indexes_stay_exact():
     assert [r for r, _ in got] == [r for r, _ in brute_force(m, m[3], 10, Similarity.COSINE)]
 
 
-@needs_usearch
+@needs_ann
 def test_build_ann_on_demand_only_above_the_threshold():
     small = core(dims=8, exact_threshold=500)
     small.upsert(range(100), low_rank(100, d=8))
@@ -255,7 +254,7 @@ def test_below_the_threshold_search_is_exact_even_with_usearch_installed():
     assert not c.has_ann
 
 
-@needs_usearch
+@needs_ann
 def test_a_graph_worn_by_many_removals_is_rebuilt():
     m = low_rank(6000, d=8)
     c = core(dims=8, exact_threshold=1000)
@@ -268,7 +267,7 @@ def test_a_graph_worn_by_many_removals_is_rebuilt():
     assert not {r for r, _ in got} & set(range(2000))
 
 
-@needs_usearch
+@needs_ann
 def test_large_filters_go_through_the_graph_and_still_return_k(monkeypatch):
     import arcadelite.vector.index as index_module
 

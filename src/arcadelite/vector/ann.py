@@ -1,9 +1,10 @@
-"""The approximate (HNSW) index behind large vector indexes: a thin wrapper over usearch.
+"""The approximate (HNSW) index behind large vector indexes: usearch, or faiss-cpu.
 
-usearch is an optional dependency (``pip install 'arcadelite[vector]'``); without it every search
-is exact. Keys are packed RIDs (non-negative 64-bit integers). The wrapper only proposes
-candidates: the caller re-scores them exactly against its own vectors and checks them against
-the records, so a stale or damaged ANN graph can cost recall, never correctness.
+Both are optional (``pip install 'arcadelite[vector]'`` brings usearch); without either every
+search is exact. ``ARCADELITE_ANN=usearch|faiss`` picks one when both are installed. Keys are
+packed RIDs (non-negative 64-bit integers). A backend only proposes candidates: the caller
+re-scores them exactly against its own vectors and checks them against the records, so a stale or
+damaged graph can cost recall, never correctness.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ try:  # optional
     from usearch.index import Index as _UsearchIndex
 except ImportError:  # pragma: no cover - exercised where usearch is absent
     _UsearchIndex = None
+try:  # optional
+    import faiss as _faiss
+except ImportError:  # pragma: no cover - exercised where faiss is absent
+    _faiss = None
 
 #: HNSW parameters chosen from bench/vector_ann_compare.py (see the vector report).
 CONNECTIVITY = 16
@@ -28,13 +33,29 @@ EXPANSION_SEARCH = 128
 _METRICS = {Similarity.COSINE: "cos", Similarity.EUCLIDEAN: "l2sq", Similarity.DOT_PRODUCT: "ip"}
 
 
+def ann_backend() -> type | None:
+    """The HNSW backend class to use (ARCADELITE_ANN chooses), or None when none is installed."""
+    wanted = os.environ.get("ARCADELITE_ANN", "").strip().lower()
+    installed = {name: cls for name, cls in (("usearch", AnnIndex), ("faiss", FaissAnnIndex))
+                 if cls.installed()}
+    if wanted in installed:
+        return installed[wanted]
+    return next(iter(installed.values()), None)
+
+
 def ann_available() -> bool:
-    """True when usearch is installed."""
-    return _UsearchIndex is not None
+    """True when an HNSW library (usearch or faiss-cpu) is installed."""
+    return ann_backend() is not None
 
 
 class AnnIndex:
-    """An HNSW graph over (key, vector) pairs; proposes candidate keys for a query."""
+    """An HNSW graph (usearch) over (key, vector) pairs; proposes candidate keys for a query."""
+
+    name = "usearch"
+
+    @staticmethod
+    def installed() -> bool:
+        return _UsearchIndex is not None
 
     def __init__(self, dimensions: int, similarity: Similarity, *, _index=None) -> None:
         if _UsearchIndex is None:
@@ -78,5 +99,71 @@ class AnnIndex:
     def load(cls, path: Path, dimensions: int, similarity: Similarity) -> AnnIndex:
         index = _UsearchIndex.restore(os.fspath(path))
         if index is None or index.ndim != dimensions:
+            raise ValueError(f"ANN snapshot {path} does not match {dimensions} dimensions")
+        return cls(dimensions, similarity, _index=index)
+
+
+class FaissAnnIndex:
+    """The same contract over faiss-cpu's IndexHNSWFlat (behind IndexIDMap2 for RID keys).
+
+    faiss cannot remove from an HNSW graph: removed and replaced keys stay in it as stale
+    entries, which the caller skips (it checks every candidate against its live rows) and which
+    count toward its rebuild-when-worn rule. Cosine is inner product over normalised vectors.
+    """
+
+    name = "faiss"
+
+    @staticmethod
+    def installed() -> bool:
+        return _faiss is not None
+
+    def __init__(self, dimensions: int, similarity: Similarity, *, _index=None) -> None:
+        if _faiss is None:
+            raise RuntimeError("faiss-cpu is not installed")
+        self.dimensions = dimensions
+        self.similarity = similarity
+        self.expansion_search = EXPANSION_SEARCH
+        if _index is None:
+            metric = _faiss.METRIC_L2 if similarity is Similarity.EUCLIDEAN \
+                else _faiss.METRIC_INNER_PRODUCT
+            graph = _faiss.IndexHNSWFlat(dimensions, CONNECTIVITY, metric)
+            graph.hnsw.efConstruction = EXPANSION_ADD
+            _index = _faiss.IndexIDMap2(graph)
+        self._index = _index
+        self._graph = _faiss.downcast_index(_index.index)
+
+    def __len__(self) -> int:
+        return int(self._index.ntotal)
+
+    def _prepare(self, vectors: np.ndarray) -> np.ndarray:
+        vectors = np.ascontiguousarray(np.atleast_2d(vectors), dtype=FLOAT)
+        if self.similarity is Similarity.COSINE:
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.where(norms == 0, 1, norms)
+        return np.ascontiguousarray(vectors, dtype=FLOAT)
+
+    def add(self, keys: np.ndarray, vectors: np.ndarray, threads: int = 0) -> None:
+        if len(keys):
+            self._index.add_with_ids(self._prepare(vectors), np.asarray(keys, dtype=np.int64))
+
+    def remove(self, keys: np.ndarray) -> None:
+        """A no-op: the entries stay, stale (see the class docstring)."""
+
+    def search(self, query: np.ndarray, count: int) -> np.ndarray:
+        if count <= 0 or self._index.ntotal == 0:
+            return np.empty(0, dtype=np.int64)
+        self._graph.hnsw.efSearch = max(self.expansion_search, count)
+        _, found = self._index.search(self._prepare(query), count)
+        found = found[0][found[0] >= 0]
+        _, first = np.unique(found, return_index=True)  # a replaced key appears twice
+        return found[np.sort(first)]
+
+    def save(self, path: Path) -> None:
+        _faiss.write_index(self._index, os.fspath(path))
+
+    @classmethod
+    def load(cls, path: Path, dimensions: int, similarity: Similarity) -> FaissAnnIndex:
+        index = _faiss.read_index(os.fspath(path))
+        if index.d != dimensions:
             raise ValueError(f"ANN snapshot {path} does not match {dimensions} dimensions")
         return cls(dimensions, similarity, _index=index)

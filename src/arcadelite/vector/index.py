@@ -126,7 +126,7 @@ class VectorIndexCore:
         self._alive = np.empty(0, dtype=bool)
         self._count = 0                               # rows in use (alive or dead)
         self._row_of: dict[int, int] = {}             # RID -> row, alive rows only
-        self._ann: ann_module.AnnIndex | None = None
+        self._ann: ann_module.AnnIndex | ann_module.FaissAnnIndex | None = None
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
         self._ann_removed = 0  # removals since the graph was built
 
@@ -331,7 +331,7 @@ class VectorIndexCore:
             return True
 
     def _build_ann(self) -> None:
-        ann = ann_module.AnnIndex(self.config.dimensions, self.config.similarity)
+        ann = ann_module.ann_backend()(self.config.dimensions, self.config.similarity)
         alive = np.flatnonzero(self._alive[: self._count])
         if self.config.similarity is Similarity.COSINE:
             alive = alive[self._norms[alive] > 0]
@@ -459,7 +459,7 @@ class VectorIndexCore:
             _write_file(directory / files["ids"], lambda fh: np.save(fh, ids))
             _write_file(directory / files["vectors"], lambda fh: np.save(fh, matrix))
             if self._ann is not None:
-                files["ann"] = f"ann-{tag}.usearch"
+                files["ann"] = f"ann-{tag}.{self._ann.name}"
                 tmp = directory / (files["ann"] + ".tmp")
                 self._ann.save(tmp)
                 _fsync_path(tmp)
@@ -518,14 +518,15 @@ class VectorIndexCore:
         self._count = len(ids)
         self._row_of = dict(zip(self._ids.tolist(), range(self._count)))
         self._sorted = None
-        if "ann" in files and self.use_ann:
+        backend = ann_module.ann_backend()
+        if "ann" in files and self.use_ann and backend is not None \
+                and files["ann"].endswith("." + backend.name):
             try:
-                self._ann = ann_module.AnnIndex.load(directory / files["ann"],
-                                                     self.config.dimensions,
-                                                     self.config.similarity)
+                self._ann = backend.load(directory / files["ann"], self.config.dimensions,
+                                         self.config.similarity)
             except (OSError, ValueError, RuntimeError):
                 self._ann = None  # rebuilt on demand: the graph is only an accelerator
-            if self._ann is not None and len(self._ann) != self._count:
+            if self._ann is not None and len(self._ann) < self._count:
                 self._ann = None
         return int(meta["generation"]), ""
 
