@@ -4,7 +4,8 @@ Data: float32, random low-rank (rank 32) plus noise, rows normalised, fixed seed
 generator as bench/vector_ann_compare.py -- 128 dimensions, COSINE. It measures, in this process:
 
 * load:    ``VectorIndexCore.upsert`` of all vectors (validation, copy, norms) -- records/s;
-* build:   the HNSW graph, built on the first search above the exact threshold (usearch);
+* build:   the HNSW graph, built on the first search above the exact threshold (faiss-cpu, or
+           usearch: ARCADELITE_ANN=usearch);
 * query:   one query per call, k=10: median and p99 latency, QPS, recall@10 against exact search
            (numpy), for the HNSW path and for the exact path;
 * filtered: k=10 with 1% of the RIDs allowed (at 1M: 10,000, answered exactly over them) and
@@ -43,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from vector_ann_compare import make_data  # noqa: E402
 
-from arcadelite.vector.ann import ann_available  # noqa: E402
+from arcadelite.vector.ann import ann_backend  # noqa: E402
 from arcadelite.vector.exact import exact_search  # noqa: E402
 from arcadelite.vector.index import IndexConfig, VectorIndexCore  # noqa: E402
 from arcadelite.vector.quantization import Quantization  # noqa: E402
@@ -113,7 +114,8 @@ def main() -> None:
     parser.add_argument("--ef", default="64,128,256", help="HNSW search breadths to try")
     args = parser.parse_args()
     print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
-    print(f"usearch installed: {ann_available()}")
+    backend = ann_backend()
+    print(f"HNSW library: {backend.name if backend else 'none (exact search only)'}")
 
     data, queries = make_data(args.size, args.dim, args.queries, args.seed)
     ids = np.arange(1, args.size + 1, dtype=np.int64) * 7  # sparse, sorted RIDs

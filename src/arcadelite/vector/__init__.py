@@ -2,15 +2,17 @@
 
 This package knows nothing of SQLite, records or SQL. The public API (``create_vector_index``,
 ``find_nearest`` ...) and the SQL layer (``CREATE INDEX ... LSM_VECTOR``, ``vectorNeighbors`` and
-the ``vector*`` functions) call it; storage feeds it. It needs numpy; usearch (the ``[vector]``
-extra) adds an HNSW graph for indexes above ``EXACT_THRESHOLD`` vectors, else search stays exact.
+the ``vector*`` functions) call it; storage feeds it. It needs numpy; faiss-cpu (the ``[vector]``
+extra; usearch works too) adds an HNSW graph for indexes above ``EXACT_THRESHOLD`` vectors, else
+search stays exact.
 
 Modules
     space          Similarity (COSINE, EUCLIDEAN, DOT_PRODUCT), the seed-era scores, validation
                    of vectors (VectorError naming the culprit), float32 BLOB conversion.
     quantization   Quantization (NONE, INT8, BINARY) with the seed era's arithmetic.
     exact          exact_search: chunked numpy products, optional allowed rows, recall 1.0.
-    ann            AnnIndex: usearch HNSW proposing candidate RIDs (never trusted alone).
+    ann            FaissAnnIndex / AnnIndex (usearch): an HNSW graph proposing candidate RIDs,
+                   never trusted alone.
     index          VectorIndexCore: one index's vectors in memory, search, open/refresh from a
                    VectorSource, snapshot files.
     functions      vectorAdd ... vectorSum as plain functions and aggregate classes.

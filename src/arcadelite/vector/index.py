@@ -1,9 +1,10 @@
 """One vector index: vectors in memory, exact or HNSW search, a snapshot never trusted over records.
 
 State: the packed RIDs holding a vector, their vectors as the index sees them (float32, or the
-dequantized form under INT8/BINARY), row norms, and, above ``exact_threshold`` vectors when usearch
-is installed, an HNSW graph. The records (a :class:`VectorSource`) are the truth; the index follows
-them by *generation*, a counter the storage raises with every committed vector change.
+dequantized form under INT8/BINARY), row norms, and, above ``exact_threshold`` vectors when an
+HNSW library (faiss-cpu or usearch) is installed, an HNSW graph. The records (a
+:class:`VectorSource`) are the truth; the index follows them by *generation*, a counter the
+storage raises with every committed vector change.
 
 Snapshot (``save_snapshot``): ``<dir>/meta.json`` plus the data files it names (ids, vectors, HNSW
 graph), each written to a temporary name, fsynced and renamed; meta.json is replaced last, so a
@@ -319,7 +320,7 @@ class VectorIndexCore:
     def build_ann(self) -> bool:
         """Build the HNSW graph now (e.g. after a bulk load) instead of on the first search.
 
-        Returns False when usearch is not installed or the index is below the exact threshold.
+        Returns False when no HNSW library is installed or the index is below the threshold.
         At 1M x 128 vectors this takes minutes of CPU: do it before saving a snapshot, so that
         later opens load the graph instead of rebuilding it.
         """
