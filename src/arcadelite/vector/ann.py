@@ -147,7 +147,11 @@ class FaissAnnIndex:
 
     def add(self, keys: np.ndarray, vectors: np.ndarray, threads: int = 0) -> None:
         if len(keys):
-            self._index.add_with_ids(self._prepare(vectors), np.asarray(keys, dtype=np.int64))
+            _faiss.omp_set_num_threads(threads or os.cpu_count() or 1)
+            try:
+                self._index.add_with_ids(self._prepare(vectors), np.asarray(keys, dtype=np.int64))
+            finally:
+                _faiss.omp_set_num_threads(1)
 
     def remove(self, keys: np.ndarray) -> None:
         """A no-op: the entries stay, stale (see the class docstring)."""
@@ -156,6 +160,8 @@ class FaissAnnIndex:
         if count <= 0 or self._index.ntotal == 0:
             return np.empty(0, dtype=np.int64)
         self._graph.hnsw.efSearch = max(self.expansion_search, count)
+        # one query gains nothing from OpenMP threads, and their spin-waits cost ~3 ms of CPU
+        _faiss.omp_set_num_threads(1)
         _, found = self._index.search(self._prepare(query), count)
         found = found[0][found[0] >= 0]
         _, first = np.unique(found, return_index=True)  # a replaced key appears twice
