@@ -23,18 +23,21 @@ LAYERS = [
     ("storage", ("storage",)),
     ("model", ("model",)),
     ("languages", ("sql", "cypher", "lark_cache")),
+    ("vector", ("vector",)),
     ("query", ("query",)),
     ("public API", ("database", "schema", "transactions", "graph", "results", "bulk", "io",
                     "async_executor", "batch", "importer", "exporter", "cli", "server", "remote", "")),
 ]  # fmt: skip
-#: What a layer may import besides itself: the languages layer is not below the model.
+#: What a layer may import besides itself: the languages and vector layers are not below the
+#: model; vector search is mathematics over arrays, storage-free.
 ALLOWED = {
     "foundation": {"foundation"},
     "storage": {"foundation", "storage"},
     "model": {"foundation", "storage", "model"},
     "languages": {"foundation", "languages"},
-    "query": {"foundation", "storage", "model", "languages", "query"},
-    "public API": {"foundation", "storage", "model", "languages", "query", "public API"},
+    "vector": {"foundation", "vector"},
+    "query": {"foundation", "storage", "model", "languages", "vector", "query"},
+    "public API": {"foundation", "storage", "model", "languages", "vector", "query", "public API"},
 }
 
 

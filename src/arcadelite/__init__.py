@@ -32,6 +32,7 @@ from .exceptions import (
     SchemaError,
     TransactionError,
     ValidationError,
+    VectorError,
 )
 from .graph import Document, Edge, Vertex
 from .results import Result, ResultSet
@@ -86,5 +87,5 @@ __all__ = [
     "database_exists", "RID", "exceptions", "graph", "results", "schema", "transactions",
     "type_conversion", "__version__", "AsyncExecutionError", "AsyncOperationError",
     "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
-    "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError",
+    "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError", "VectorError",
 ]  # fmt: skip

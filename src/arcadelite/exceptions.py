@@ -64,6 +64,11 @@ class QueryError(ArcadeDBError):
     """A statement parsed but cannot run: unknown function, bad argument, wrong context."""
 
 
+class VectorError(ArcadeDBError):
+    """A vector that cannot be used: wrong dimension, a non-numeric or non-finite component, a
+    zero vector under cosine, an unknown distance function or quantization; the message names it."""
+
+
 class AsyncOperationError(ArcadeDBError):
     """One failed asynchronous operation; `record` is what was submitted, `cause` why it failed."""
 
@@ -98,4 +103,5 @@ __all__ = [
     "SchemaError",
     "TransactionError",
     "ValidationError",
+    "VectorError",
 ]
