@@ -228,7 +228,7 @@ class ResultSet:
         """The only row: ValueError when there are none or several."""
         first = next(self, None)
         if first is None:
-            raise ValueError("one() expected exactly one row, got none")
+            raise ValueError("Query returned no results: one() expects exactly one row")
         if self.has_next():
             raise ValueError("one() expected exactly one row, got more")
         return first
