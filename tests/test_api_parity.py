@@ -37,6 +37,12 @@ def test_set_wal_flush_error_says_invalid_wal_flush_mode(db, mode):
     db.set_wal_flush("yes_full")  # the valid ones still work
 
 
-def test_one_on_no_rows_says_no_results(db):
+def test_one_says_no_results_or_multiple_results(db):
+    # the reference: "Query returned no results" / "Query returned multiple results"
     with pytest.raises(ValueError, match="no results"):
+        db.query("sql", "SELECT FROM P").one()
+    with db.transaction():
+        db.new_vertex("P").save()
+        db.new_vertex("P").save()
+    with pytest.raises(ValueError, match="multiple results"):
         db.query("sql", "SELECT FROM P").one()

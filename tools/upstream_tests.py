@@ -47,6 +47,7 @@ ACCEPTANCE_FILES = (
 # The alias module: arcadelite under the upstream name, submodules included.
 ALIAS_SOURCE = '''"""arcadedb_embedded -> arcadelite (written by tools/upstream_tests.py)."""
 import importlib
+import os
 import sys
 
 import arcadelite
@@ -57,6 +58,8 @@ for _name in ("async_executor", "batch", "exceptions", "exporter", "graph", "imp
         sys.modules[__name__ + "." + _name] = importlib.import_module("arcadelite." + _name)
     except ImportError:
         pass
+if os.environ.get("ARCADELITE_INSTALL_COMPAT"):
+    arcadelite.compat.install()
 sys.modules[__name__] = arcadelite
 '''
 
@@ -94,13 +97,15 @@ def write_alias(folder: Path) -> None:
 
 
 def run_file(python: str, tests_dir: Path, name: str, work: Path, alias_dir: Path | None,
-             timeout_s: float) -> FileResult:  # fmt: skip
+             timeout_s: float, compat: bool = False) -> FileResult:  # fmt: skip
     """Run one test file in its own pytest process and read its JUnit XML report."""
     result = FileResult(name)
     report = work / f"{name}.xml"
     env = dict(os.environ)
     if alias_dir is not None:
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(alias_dir), env.get("PYTHONPATH")]))
+    if compat:
+        env["ARCADELITE_INSTALL_COMPAT"] = "1"
     ini = work / "pytest.ini"
     ini.write_text("[pytest]\n")
     command = [python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c", str(ini),
@@ -153,6 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="PYTHON",
         help="run on this interpreter's real arcadedb_embedded, without the alias",
     )
+    parser.add_argument(
+        "--with-compat",
+        action="store_true",
+        help="also install arcadelite.compat's Java-style names (compat.install())",
+    )
     parser.add_argument("--timeout", type=float, default=REPORT_TIMEOUT_S, help="seconds per file")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every failing test")
     args = parser.parse_args(argv)  # fmt: skip
@@ -161,6 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     tests_dir = find_tests_dir(args.path)
     python = args.reference or sys.executable
     engine = f"reference ({python})" if args.reference else "arcadelite (alias arcadedb_embedded)"
+    if args.with_compat and not args.reference:
+        engine += " + compat.install()"
     print(f"upstream tests: {tests_dir}\nengine: {engine}")
     results = []
     with tempfile.TemporaryDirectory(prefix="arcadelite_upstream_") as scratch:
@@ -174,7 +186,11 @@ def main(argv: list[str] | None = None) -> int:
             if not (tests_dir / name).is_file():
                 results.append(FileResult(name, note="missing in the upstream checkout"))
             else:
-                results.append(run_file(python, tests_dir, name, work, alias_dir, args.timeout))
+                results.append(
+                    run_file(
+                        python, tests_dir, name, work, alias_dir, args.timeout, args.with_compat
+                    )
+                )
             r = results[-1]
             status = "PASS" if r.ok else "FAIL"
             print(f"{status}  {r.name:32} passed {r.passed:3}  failed {r.failed:3}  "

@@ -56,8 +56,9 @@ class Database:
         return storage
 
     def _type(self, name: str, kind: str | None = None) -> TypeDef:
+        catalog = self._live_storage().catalog
         _check_type_name(name)
-        type_def = self._live_storage().catalog.types.get(name)
+        type_def = catalog.types.get(name)
         if type_def is None:
             raise SchemaError(f"Type '{name}' does not exist")
         if kind is not None and type_def.kind != kind:

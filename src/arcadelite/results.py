@@ -230,7 +230,7 @@ class ResultSet:
         if first is None:
             raise ValueError("Query returned no results: one() expects exactly one row")
         if self.has_next():
-            raise ValueError("one() expected exactly one row, got more")
+            raise ValueError("Query returned multiple results: one() expects exactly one row")
         return first
 
     def close(self) -> None:
