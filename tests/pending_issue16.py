@@ -79,17 +79,6 @@ def test_group_by_returns_groups_in_first_seen_order(auto):
     assert [r["k"] for r in rows] == ["z", "b", "a", "m", None]
 
 
-def test_in_v_and_out_v_of_an_edge_are_one_vertex(graph):
-    """query/functions.py move()/_graph_function (and the planner's graph-path pushdown):
-    outV/inV of one edge give the vertex itself, not a one-element list; bothV stays a list."""
-    rows = graph.query("sql", "SELECT inV().name AS n, outV().name AS o FROM Knows").to_list()
-    assert sorted(rows, key=lambda r: r["n"]) == [
-        {"n": "bob", "o": "alice"}, {"n": "carol", "o": "alice"}]  # fmt: skip
-    row = graph.query("sql", "SELECT inV() AS v, bothV() AS b FROM Knows LIMIT 1").first()
-    assert not isinstance(row.get("v"), list)
-    assert isinstance(row.get("b"), list) and len(row.get("b")) == 2
-
-
 # ---------------------------------------------------------------- full-text (FTS5)
 
 

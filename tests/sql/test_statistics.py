@@ -149,3 +149,13 @@ def test_min_and_max_refuse_to_compare_text_with_numbers(stats, function):
     with pytest.raises(ArcadeDBError, match=rf"{function}\(\) cannot compare a value of type"):
         stats.query("sql", f"SELECT {function}(x) AS a FROM (SELECT x FROM M)").to_list()
     assert one(stats, f"SELECT {function}(x) AS a FROM (SELECT x FROM F)") in (1.5, 4.0)
+
+
+# ------------------------------------------------------------------ found by the executor fuzz
+
+
+@pytest.mark.parametrize("expr", ["'abc'.left(1e400)", "'abc'.subString(1e400)"])
+def test_non_finite_integer_arguments_are_a_query_error(stats, expr):
+    # int(inf) raised a bare OverflowError out of the engine
+    with pytest.raises(ArcadeDBError, match="needs an integer argument, got inf"):
+        stats.query("sql", f"SELECT {expr} AS a").to_list()

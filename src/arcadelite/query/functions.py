@@ -765,8 +765,23 @@ def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[D
 
 def _graph_function(name: str, args: list[Fn]) -> Fn:
     if not args:
-        return lambda ctx: move(ctx, ctx.current, name, ())
-    return lambda ctx: move(ctx, ctx.current, name, _labels([arg(ctx) for arg in args]))
+        return lambda ctx: graph_step(ctx, ctx.current, name, ())
+    return lambda ctx: graph_step(ctx, ctx.current, name, _labels([arg(ctx) for arg in args]))
+
+
+def graph_step(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> Any:
+    """A graph function in an expression. outV()/inV() of one edge are that one vertex, as on
+    the reference (``inV().name`` is a name, ``WHERE inV().name = 'bob'`` holds), and null
+    from a vertex; from a list of edges (``outE().inV()``) they stay a list, as every other
+    move does."""
+    if function in ("outv", "inv"):
+        single = as_record(value)
+        if isinstance(single, Document):
+            if not isinstance(single, Edge):
+                return None
+            ends = move(ctx, single, function, labels)
+            return ends[0] if ends else None
+    return move(ctx, value, function, labels)
 
 
 # -------------------------------------------------------------------------------- methods
@@ -777,7 +792,7 @@ def compile_method(compiler: Compiler, node: a.MethodCall) -> Fn:
     args = [compiler.expr(arg) for arg in node.args]
     name = node.name
     if name in GRAPH_FUNCTIONS:
-        return lambda ctx: move(ctx, target(ctx), name, _labels([arg(ctx) for arg in args]))
+        return lambda ctx: graph_step(ctx, target(ctx), name, _labels([arg(ctx) for arg in args]))
     implementation = METHODS.get(name)
     if implementation is None:
         raise QueryError(f"Unknown method '.{node.name}()'")
@@ -931,7 +946,10 @@ def _substring(ctx: Ctx, value: Any, begin: Any, end: Any = None) -> Any:
 def _int_arg(value: Any, method: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
         raise QueryError(f".{method}() needs an integer argument, got {value!r}")
-    return int(value)
+    try:
+        return int(value)
+    except (OverflowError, ValueError):  # inf, nan
+        raise QueryError(f".{method}() needs an integer argument, got {value!r}") from None
 
 
 def _index_of(ctx: Ctx, value: Any, needle: Any, start: Any = 0) -> Any:
