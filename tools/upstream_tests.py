@@ -1,7 +1,8 @@
 """Run the upstream bindings' own test files against arcadelite, through a module-name alias.
 
 Usage:
-    python tools/upstream_tests.py PATH [--files test_a.py ...] [--reference PYTHON] [-v]
+    python tools/upstream_tests.py PATH [--files test_a.py ...] [--reference PYTHON]
+                                        [--with-compat] [-v]
     ARCADELITE_UPSTREAM_TESTS=PATH python tools/upstream_tests.py
 
 PATH is a checkout of the upstream bindings' tests: the ``tests`` folder itself, or a checkout
@@ -12,7 +13,10 @@ For arcadelite, a temporary folder gets one file, ``arcadedb_embedded.py``, that
 folder goes first on PYTHONPATH and pytest runs each test file in its own process (the
 upstream conftest ends the process with ``os._exit(0)``, so results are read from a JUnit XML
 report, never from the exit code). ``--reference PYTHON`` runs the same files without the alias
-on an interpreter that has the real ``arcadedb_embedded``, as a baseline.
+on an interpreter that has the real ``arcadedb_embedded``, as a baseline (that interpreter
+needs pytest: put a folder made with ``pip install --target DIR pytest`` on PYTHONPATH rather
+than installing into the reference's venv). ``--with-compat`` also calls
+``arcadelite.compat.install()``, to preview the Java-style names before the classes take them.
 
 Prints one line per file (passed/failed/errors/skipped) and, with ``-v``, every failing test
 with the first line of its message; exits 1 when any test failed.

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -105,15 +105,7 @@ class Accumulator:
             elif isinstance(value, dict):
                 self.value = {**(self.value or {}), **value}
             return
-        items = value if is_multi(value) else (value,)
-        for item in items:
-            if item is None:
-                continue
-            if self.seen is not None:
-                key = freeze(item)
-                if key in self.seen:
-                    continue
-                self.seen.add(key)
+        for item in self._items(value):
             if function == "sum" or function == "avg":
                 _require_number(function, item)
                 self.count += 1
@@ -146,8 +138,13 @@ class Accumulator:
         if isinstance(value, _PercentileInput):
             statistic.set_quantiles(value.quantiles)
             value = value.value
-        items = value if is_multi(value) else (value,)
-        for item in items:
+        for item in self._items(value):
+            statistic.add(item)
+
+    def _items(self, value: Any) -> Iterator[Any]:
+        """The values an aggregate takes from one row: a list's items one by one, never null,
+        and (DISTINCT) each value once."""
+        for item in value if is_multi(value) else (value,):
             if item is None:
                 continue
             if self.seen is not None:
@@ -155,7 +152,7 @@ class Accumulator:
                 if key in self.seen:
                     continue
                 self.seen.add(key)
-            statistic.add(item)
+            yield item
 
     def result(self) -> Any:
         function = self.function
