@@ -39,7 +39,7 @@ Parts (``--only load,hops,scan``):
     ``SELECT v.pos, v.body, v.tags FROM <edges> e JOIN <vertices> v ON v.pos = e.in_rid - B
     WHERE e.out_rid = ?`` on a separate APSW connection to the same file;
   - two hops, distinct count, in two forms the reference accepts and answers alike
-    (docs/reference-notes.md §11): ``SELECT out('Knows').out('Knows').asSet().size() AS n
+    (docs/reference-notes.md §12): ``SELECT out('Knows').out('Knows').asSet().size() AS n
     FROM ?`` and ``SELECT count(DISTINCT @rid) AS n FROM (SELECT expand(out('Knows')
     .out('Knows')) FROM ?)``, vs ``SELECT count(DISTINCT e2.in_rid) FROM <edges> e1 JOIN
     <edges> e2 ON e2.out_rid = e1.in_rid WHERE e1.out_rid = ?``.

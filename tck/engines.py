@@ -8,6 +8,7 @@ snapshot() (every node and relationship, for side effects) and close().
 from __future__ import annotations
 
 import json
+import os
 import select
 import subprocess
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Any
 from tck.session import Session
 
 REPO = Path(__file__).resolve().parents[1]
-NATIVE_PYTHON = "/work/nativevenv/bin/python"
+#: A python that can ``import arcadedb`` (the native build), from the environment; "" when unset.
+NATIVE_PYTHON = os.environ.get("ARCADELITE_NATIVE_PYTHON", "")
 QUERY_TIMEOUT = 60.0
 """Seconds one request may take before the worker is restarted and the scenario failed."""
 
@@ -119,5 +121,8 @@ def make_engine(
     if name == "arcadelite":
         return InProcessEngine("arcadelite", workdir)
     if name == "native":
+        if not (python or NATIVE_PYTHON):
+            raise SystemExit("the native engine needs --python or ARCADELITE_NATIVE_PYTHON set to a "
+                             "python that can import arcadedb")  # fmt: skip
         return WorkerEngine(python or NATIVE_PYTHON, "arcadedb", workdir, log=log)
     raise ValueError(f"unknown engine {name!r} (arcadelite or native)")

@@ -190,7 +190,7 @@ BAD_INPUTS = [
         "Person",
     ),
     ("new_vertex of a document type", lambda db, r: db.new_vertex("Doc"), SchemaError, "Doc"),
-    ("new_vertex of None", lambda db, r: db.new_vertex(None), SchemaError, "None"),
+    ("new_vertex of None", lambda db, r: db.new_vertex(None), TypeError, "None"),  # issue 16
     ("malformed rid", lambda db, r: db.lookup_by_rid("#x:1"), ArcadeDBError, "#x:1"),
     ("rid of a wrong type", lambda db, r: db.lookup_by_rid(3.5), ArcadeDBError, "float"),
     ("missing record", lambda db, r: db.lookup_by_rid("#9999:1"), RecordNotFoundError, "#9999:1"),

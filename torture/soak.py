@@ -10,13 +10,14 @@ library's own.
 Per tenth of the run it prints RSS, throughput, WAL and database file sizes. Pass criteria: every
 operation committed (no failures), the final content equals the producer's model, RSS after the
 warm-up tenth stays within 20% of its value at the end of the second tenth, and the throughput of
-the last tenth is at least 80% of the first tenth's.
+the last three tenths (median) run at least 80% of the first three.
 """
 
 from __future__ import annotations
 
 import os
 import random
+import statistics
 import time
 
 import arcadelite as arcadedb
@@ -164,18 +165,25 @@ def _soak(db, path, report, rng, total, target_live, use_sql, min_kept) -> None:
         drift = (worst[3] - base) / base
         report.figure("RSS drift after warm-up", f"{drift:+.1%} (tenth {worst[0]} vs tenth 2)")
         report.check(abs(drift) <= 0.20, f"RSS moved {drift:+.1%} after warm-up (limit 20%)")
-        kept = rows[-1][1] / rows[0][1]
-        report.figure("throughput last/first tenth", f"{kept:.0%}")
-        per_cpu = rows[-1][2] / rows[0][2]
-        report.figure("ops per CPU-second last/first tenth", f"{per_cpu:.0%}")
+        # medians of the last and first three tenths: one tenth of a short run is a fraction of a
+        # second that a single checkpoint or a neighbour's burst on 2 shared cores can halve
+        kept = _median_of(rows[-3:], 1) / _median_of(rows[:3], 1)
+        report.figure("throughput last/first three tenths (medians)", f"{kept:.0%}")
+        per_cpu = _median_of(rows[-3:], 2) / _median_of(rows[:3], 2)
+        report.figure("ops per CPU-second last/first three tenths", f"{per_cpu:.0%}")
         if not report.check(
-            kept >= min_kept, f"last tenth ran at {kept:.0%} of the first (limit {min_kept:.0%})"
+            kept >= min_kept,
+            f"the last tenths ran at {kept:.0%} of the first (limit {min_kept:.0%})",
         ):
             if per_cpu >= min_kept:
                 report.say(
-                    "note: per CPU-second the last tenth kept its pace: the machine was "
+                    "note: per CPU-second the last tenths kept their pace: the machine was "
                     "busier (2 shared cores), rerun on a quiet machine"
                 )
+
+
+def _median_of(rows: list, column: int) -> float:
+    return statistics.median(row[column] for row in rows)
 
 
 def _diff(stored: dict, expected: dict) -> str:

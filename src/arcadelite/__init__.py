@@ -64,6 +64,10 @@ def __getattr__(name: str):  # lazy: keep `import arcadelite` fast
         importer = _submodule("importer")
 
         return importer if name == "importer" else getattr(importer, name)
+    if name in ("to_java_float_array", "to_python_array", "compat"):
+        compat = _submodule("compat")
+
+        return compat if name == "compat" else getattr(compat, name)
     if name in ("export_database", "export_to_csv", "exporter"):
         exporter = _submodule("exporter")
 
@@ -88,4 +92,5 @@ __all__ = [
     "type_conversion", "__version__", "AsyncExecutionError", "AsyncOperationError",
     "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
     "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError", "VectorError",
+    "to_java_float_array", "to_python_array",
 ]  # fmt: skip

@@ -1,6 +1,7 @@
 """The ``arcadelite`` command: SQL, an interactive shell, import, export, info and a benchmark.
 
     arcadelite sql ./mydb "SELECT FROM Person LIMIT 5"        # a table (or --json, --csv)
+    arcadelite sql ./mydb "INSERT INTO Person SET name = 'Ann'; UPDATE ..."   # commits on success
     arcadelite shell ./mydb                                   # interactive; statements end with ;
     arcadelite import ./mydb people.csv --type Person --as vertices --id-property id
     arcadelite import ./mydb knows.csv --type Knows --as edges --from a --to b --id-property id
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -51,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return 130
     except (ArcadeDBError, CommandError, OSError) as exc:
-        print(f"arcadelite: error: {exc}", file=sys.stderr)
+        print(f"arcadelite: error: {cli_message(str(exc))}", file=sys.stderr)
         return 1
     except BrokenPipeError:  # pragma: no cover - e.g. piped into head
         return 0
@@ -64,9 +66,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("sql", help="run one SQL statement and print its rows")
+    p = sub.add_parser("sql", help="run a SQL statement or script and print the last one's rows",
+                       description="Runs a statement, or a script of statements separated by ';', "
+                       "in one transaction: it commits when every statement succeeded and "
+                       "changes nothing otherwise. --autocommit commits each write by itself "
+                       "instead (for scripts with their own BEGIN/COMMIT, or IMPORT DATABASE).")  # fmt: skip
     p.add_argument("db", help="database folder")
-    p.add_argument("statement", help="the SQL statement (use - to read it from stdin)")
+    p.add_argument("statement", help="the SQL statement or script (use - to read it from stdin)")
+    p.add_argument("--autocommit", action="store_true",
+                   help="commit each write by itself instead of the whole script at the end")  # fmt: skip
     out = p.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print rows as a JSON array")
     out.add_argument("--csv", action="store_true", help="print rows as CSV")
@@ -146,13 +154,47 @@ def _open(path: str, create: bool = False) -> Any:
 
 
 def _cmd_sql(args: argparse.Namespace) -> int:
+    """One statement or a script: atomic by default (one transaction, committed on success)."""
     statement = sys.stdin.read() if args.statement == "-" else args.statement
     params = dict(_param(text) for text in args.param)
     with _open(args.db) as db:
-        rows = list(db.command("sql", statement, **params))
+        if args.autocommit:
+            db.set_auto_transaction(True)
+            rows = list(db.command("sqlscript", statement, **params))
+        else:
+            try:
+                with db.transaction():
+                    rows = list(db.command("sqlscript", statement, **params))
+            except ArcadeDBError as exc:
+                if "inside a transaction" in str(exc):
+                    raise CommandError(f"{exc} (run it with --autocommit)") from exc
+                raise
         mode = "json" if args.json else "csv" if args.csv else "table"
         print_rows(rows, mode, sys.stdout)
     return 0
+
+
+# Python API names in the library's messages, and the command-line flags that set them.
+_FLAGS = {
+    "typeIdProperty": "--id-property", "typeIdType": "--id-type",
+    "typeIdPropertyIsUnique": "--id-unique", "edgeFromField": "--from", "edgeToField": "--to",
+    "vertexType": "--vertex-type", "skipEntries": "--skip", "commitEvery": "--commit-every",
+    "delimiter": "--delimiter", "trimText": "--no-trim", "onRowError": "--on-error",
+    "format_type": "--format", "import_type": "--as", "type_name": "--type",
+    "include_types": "--include", "exclude_types": "--exclude", "overwrite=True": "--overwrite",
+}  # fmt: skip
+_FLAG_PATTERN = re.compile(
+    r"(?:the option |option )?'?\b(" + "|".join(re.escape(k) for k in _FLAGS) + r")(?:\b'?|(?<==True))"
+)
+
+
+def cli_message(text: str) -> str:
+    """An error message from the library with its Python option names turned into flags."""
+    text = text.replace(
+        "wrap it in `with db.transaction():` or call db.set_auto_transaction(True)",
+        "run it with BEGIN; ... COMMIT; or with --autocommit",
+    )
+    return _FLAG_PATTERN.sub(lambda m: _FLAGS[m.group(1)], text)
 
 
 def _param(text: str) -> tuple[str, Any]:
@@ -220,19 +262,23 @@ def _table_cell(value: Any, present: bool) -> str:
 
 # --- shell ------------------------------------------------------------------------------------
 
-_SHELL_HELP = """Statements end with ';' and may span lines. Commands:
+_SHELL_HELP = """Statements end with ';' and may span lines; each write commits by itself unless
+BEGIN; opened a transaction (COMMIT; or ROLLBACK; closes it). Commands:
   .types            list the types with their record counts
   .indexes          list the indexes
   .mode table|json|csv   how rows are printed (now: {mode})
   .timer on|off     print each statement's time
   .help             this text
-  .quit / .exit     leave (Ctrl-D too); Ctrl-C drops the statement being typed"""
+  .quit / .exit     leave (Ctrl-D too: an unfinished statement is dropped, and an open
+                    transaction is committed only when you say so); Ctrl-C drops the
+                    statement being typed"""
 
 
 def _cmd_shell(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     created = not _exists(args.db)
     with _open(args.db, create=True) as db:
+        db.set_auto_transaction(True)  # as sqlite3's shell: a write outside BEGIN commits at once
         if interactive:
             if created:
                 print(f"Created database '{args.db}'", file=sys.stderr)
@@ -276,10 +322,13 @@ class _Shell:
             try:
                 line = self._read(CONTINUATION if buffer else PROMPT)
             except EOFError:
-                if buffer:
-                    self.run(" ".join(buffer))
                 if self.interactive:
                     print(file=sys.stderr)
+                if buffer:  # never run what was not finished with ';'
+                    text = " ".join(part.strip() for part in buffer)
+                    print(f"Dropped the unfinished statement (no ';'): {text}", file=sys.stderr)
+                    self.failed = True
+                self.close_transaction()
                 return
             except KeyboardInterrupt:
                 print("^C", file=sys.stderr)
@@ -288,6 +337,7 @@ class _Shell:
             stripped = line.strip()
             if not buffer and stripped.startswith("."):
                 if not self.dot(stripped):
+                    self.close_transaction()
                     return
                 continue
             if not stripped and not buffer:
@@ -313,6 +363,31 @@ class _Shell:
         if self.timer:
             print(f"Time: {time.perf_counter() - started:.3f} s", file=sys.stderr)
         sys.stdout.flush()
+
+    def close_transaction(self) -> None:
+        """Leaving with a transaction open (BEGIN without COMMIT): commit only when the user
+        says so at the terminal; otherwise roll back, and say so."""
+        if not self.db.is_transaction_active():
+            return
+        if self.interactive:
+            try:
+                answer = input("A transaction is open (BEGIN without COMMIT). Commit it? [y/N] ")
+            except (EOFError, KeyboardInterrupt):
+                answer = ""
+                print(file=sys.stderr)
+            if answer.strip().lower() in ("y", "yes"):
+                try:
+                    self.db.commit()
+                except ArcadeDBError as exc:
+                    self.failed = True
+                    print(f"Error: commit failed, nothing was written: {exc}", file=sys.stderr)
+                    return
+                print("Committed.", file=sys.stderr)
+                return
+        self.db.rollback()
+        self.failed = True
+        print("The open transaction (BEGIN without COMMIT) was rolled back: its changes are "
+              "not saved.", file=sys.stderr)  # fmt: skip
 
     def dot(self, command: str) -> bool:
         """Run a dot-command; False means leave the shell."""
@@ -402,7 +477,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     print(f"Imported {result[kind]:,} {kind} from {result['rows']:,} rows in {seconds:.2f} s "
           f"({rate:,.0f}/s); {result['errors']} error(s)")  # fmt: skip
     for failure in result["failed_rows"][:20]:
-        print(f"  line {failure['line']}: {failure['error']}", file=sys.stderr)
+        print(f"  line {failure['line']}: {cli_message(str(failure['error']))}", file=sys.stderr)
     if result["errors"] > 20:
         print(f"  ... and {result['errors'] - 20} more", file=sys.stderr)
     return 1 if result["errors"] else 0

@@ -32,6 +32,15 @@ _OPEN_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
 _CLOSE_WAIT_SECONDS = 600.0
 
 
+WAL_FLUSH_MODES = ("no", "yes_nometadata", "yes_full")
+
+
+def _check_type_name(name: Any) -> None:
+    """A type name is text: anything else is the caller's mistake (TypeError), never a silent 0."""
+    if not isinstance(name, str):
+        raise TypeError(f"A type name must be a str, got {type(name).__name__} ({name!r})")
+
+
 class Database:
     """An open database. Use as a context manager to close it on exit."""
 
@@ -53,6 +62,7 @@ class Database:
         return storage
 
     def _type(self, name: str, kind: str | None = None) -> TypeDef:
+        _check_type_name(name)
         return self._live_storage().catalog.get(name, kind)
 
     # --- queries ----------------------------------------------------------------------------
@@ -221,7 +231,9 @@ class Database:
         return None
 
     def count_type(self, type_name: str, polymorphic: bool = True) -> int:
+        """Records of a type, subtypes included (polymorphic); an unknown type counts 0."""
         storage = self._live_storage()
+        _check_type_name(type_name)
         type_def = storage.catalog.types.get(type_name)
         if type_def is None:
             return 0
@@ -249,7 +261,11 @@ class Database:
 
     def set_wal_flush(self, mode: str) -> None:
         """Commit durability: "no" (no fsync), "yes_nometadata" (default), "yes_full"."""
-        self._live_storage().set_sync(mode)
+        storage = self._live_storage()
+        if mode not in WAL_FLUSH_MODES:
+            raise ValueError(f"Invalid WAL flush mode: {mode!r}. Must be one of: "
+                             f"{', '.join(WAL_FLUSH_MODES)} (lowercase)")  # fmt: skip
+        storage.set_sync(mode)
 
     def set_read_your_writes(self, flag: bool) -> None:
         """Accepted for compatibility: a thread always reads its own writes here."""

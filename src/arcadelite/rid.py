@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from .compat import RIDJavaNames
 from .exceptions import ArcadeDBError
 
 _RID_TEXT = re.compile(r"^#(\d+):(\d+)$")
@@ -15,7 +16,7 @@ _POSITION_MASK = (1 << POSITION_BITS) - 1
 _MAX_BUCKET = 1 << (63 - POSITION_BITS)  # a packed RID is a signed 64-bit SQLite integer
 
 
-class RID:
+class RID(RIDJavaNames):
     """A record identity (treat as immutable); ``str(rid)`` is ``"#bucket:position"``."""
 
     __slots__ = ("bucket_id", "position")

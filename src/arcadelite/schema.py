@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .compat import IndexJavaNames, TypeJavaNames
 from .exceptions import SchemaError
 from .storage.catalog import IndexDef, PropertyDef, TypeDef
 from .vocabulary import IndexType, PropertyType, normalize_property_type
@@ -51,7 +52,7 @@ class Property:
         return f"<Property {self._owner}.{self.name} {self.type}>"
 
 
-class Index:
+class Index(IndexJavaNames):
     """An index over one or more properties of a type (and its subtypes)."""
 
     def __init__(self, definition: IndexDef) -> None:
@@ -79,7 +80,7 @@ class Index:
         return f"<Index {self.name}{' UNIQUE' if self.unique else ''}>"
 
 
-class DocumentType:
+class DocumentType(TypeJavaNames):
     """A type of the schema; VertexType and EdgeType are its vertex and edge kinds."""
 
     kind = "document"

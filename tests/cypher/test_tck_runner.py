@@ -308,7 +308,8 @@ def test_arcadelite_engine_runs_scenarios_and_reports_cypher_missing(tmp_path):
         assert any("cypher" in o.reason.lower() for o in outcomes)
 
 
-@pytest.mark.skipif(not os.access(NATIVE_PYTHON, os.X_OK), reason="no native reference engine")
+@pytest.mark.skipif(not NATIVE_PYTHON or not os.access(NATIVE_PYTHON, os.X_OK),
+                    reason="no native reference engine: set ARCADELITE_NATIVE_PYTHON")
 def test_native_engine_passes_a_feature(tmp_path):
     """Validates the runner end to end against upstream's native build (a reference, not a dep)."""
     engine = make_engine("native", str(tmp_path))

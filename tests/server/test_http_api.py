@@ -1,6 +1,6 @@
 """ArcadeDB's HTTP API as arcadelite serves it: envelopes, serializers, statuses, error JSON.
 
-Each expectation is a fact observed on ArcadeDB 26.2.1's server (docs/reference-notes.md §13);
+Each expectation is a fact observed on ArcadeDB 26.2.1's server (docs/reference-notes.md §14);
 where arcadelite deliberately answers otherwise (newer ArcadeDB's statuses) the test says so.
 """
 

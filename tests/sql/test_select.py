@@ -298,10 +298,12 @@ def test_group_by_with_aggregates(people):
     ]
 
 
-def test_avg_of_integers_truncates_like_arcadedb(auto):
+def test_avg_of_integers_is_a_float_as_on_the_current_reference(auto):
+    # issue 16: the seed-era engine truncated (1); 26.10 and every SQL engine give the float
     auto.command("sql", "CREATE DOCUMENT TYPE N")
     auto.command("sql", "INSERT INTO N (v) VALUES (1), (2), (2)")
-    assert q(auto, "SELECT avg(v) AS a FROM N") == [{"a": 1}]
+    assert q(auto, "SELECT avg(v) AS a FROM N") == [{"a": 5 / 3}]
+    assert isinstance(q(auto, "SELECT avg(v) AS a FROM N")[0]["a"], float)
     auto.command("sql", "INSERT INTO N SET v = 2.5")
     assert q(auto, "SELECT avg(v) AS a FROM N") == [{"a": 1.875}]
 

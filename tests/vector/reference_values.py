@@ -1,4 +1,4 @@
-"""Scores observed on the seed-era engine (arcadedb-embedded 26.2.1), reference-notes section 14.
+"""Scores observed on the seed-era engine (arcadedb-embedded 26.2.1), reference-notes section 15.
 
 Query [1.0, 0.2, 0.1] against six vectors, k=6, through ``create_vector_index(...,
 quantization=...)`` + ``find_nearest``; values as printed there (rounded to 6 places), in the

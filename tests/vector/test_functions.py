@@ -1,6 +1,6 @@
 """The vector SQL functions: values as the seed-era engine returned them, errors, aggregates.
 
-Expected values were observed on arcadedb-embedded 26.2.1 (reference-notes section 14); the
+Expected values were observed on arcadedb-embedded 26.2.1 (reference-notes section 15); the
 engine computes in float32, so e.g. 1.5 + 0.1 comes back as 1.600000023841858.
 """
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any, cast
 
+from ..compat import RecordJavaNames
 from ..exceptions import ArcadeDBError
 from ..rid import RID
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 _IMMUTABLE_HINT = "this record is immutable (read from a query or lookup): call .modify() first"
 
 
-class Document:
+class Document(RecordJavaNames):
     """A record of a document type; base class of Vertex and Edge."""
 
     __slots__ = ("_db", "_type", "_rid", "_props", "_mutable", "__weakref__")

@@ -11,6 +11,7 @@ from typing import Any
 
 import orjson
 
+from ..compat import ResultJavaNames
 from ..rid import RID
 from .records import Document, Edge, Vertex
 from .serialize import json_default
@@ -18,7 +19,7 @@ from .serialize import json_default
 _MISSING = object()
 
 
-class Result:
+class Result(ResultJavaNames):
     """One row: either an element (a record) or a projection (named values)."""
 
     __slots__ = ("_element", "_data")
@@ -217,9 +218,9 @@ class ResultSet:
         """The only row: ValueError when there are none or several."""
         first = next(self, None)
         if first is None:
-            raise ValueError("one() expected exactly one row, got none")
+            raise ValueError("Query returned no results: one() expects exactly one row")
         if self.has_next():
-            raise ValueError("one() expected exactly one row, got more")
+            raise ValueError("Query returned multiple results: one() expects exactly one row")
         return first
 
     def close(self) -> None:

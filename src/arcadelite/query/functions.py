@@ -8,9 +8,10 @@ projection with GROUP BY or aggregates); elsewhere they work on their (multi-val
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
@@ -40,7 +41,11 @@ if TYPE_CHECKING:
 
 Fn = Callable[[Ctx], Any]
 
-AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "list", "set", "map"})
+AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "list", "set", "map", "median",
+                        "percentile", "mode", "variance", "variancep", "stddev", "stddevp"})
+# Aggregates whose state is a Statistic (below) rather than the Accumulator's own fields.
+STATISTICS = frozenset({"median", "percentile", "mode", "variance", "variancep", "stddev",
+                        "stddevp"})  # fmt: skip
 GRAPH_FUNCTIONS = frozenset({"out", "in", "both", "oute", "ine", "bothe", "outv", "inv", "bothv"})
 
 
@@ -53,6 +58,8 @@ def is_aggregate_call(node: object) -> bool:
         return node.name == "count"
     if node.name == "map":
         return len(node.args) in (1, 2)
+    if node.name == "percentile":
+        return len(node.args) >= 2
     return len(node.args) == 1
 
 
@@ -76,9 +83,14 @@ class Accumulator:
         self.count = 0
         self.seen: set | None = set() if distinct else None
         self.members: set = set()
+        if function in STATISTICS:
+            self.value = _STATISTIC_CLASSES[function](function)
 
     def add(self, value: Any) -> None:
         function = self.function
+        if function in STATISTICS:
+            self._add_statistic(value)
+            return
         if function == "count":
             if value is not None:
                 if self.seen is not None:
@@ -97,18 +109,9 @@ class Accumulator:
             elif isinstance(value, dict):
                 self.value = {**(self.value or {}), **value}
             return
-        items = value if is_multi(value) else (value,)
-        for item in items:
-            if item is None:
-                continue
-            if self.seen is not None:
-                key = freeze(item)
-                if key in self.seen:
-                    continue
-                self.seen.add(key)
+        for item in self._items(value):
             if function == "sum" or function == "avg":
-                if isinstance(item, bool) or not isinstance(item, (int, float, Decimal)):
-                    raise QueryError(f"{function}() needs numbers, got {item!r}")
+                _require_number(function, item)
                 self.count += 1
                 if self.value is None:
                     self.value = item
@@ -117,10 +120,10 @@ class Accumulator:
                 else:
                     self.value = self.value + item
             elif function == "min":
-                if self.value is None or (compare(item, self.value, False) or 0) < 0:
+                if self.value is None or _order(function, item, self.value) < 0:
                     self.value = item
             elif function == "max":
-                if self.value is None or (compare(item, self.value, False) or 0) > 0:
+                if self.value is None or _order(function, item, self.value) > 0:
                     self.value = item
             elif function == "list":
                 if self.value is None:
@@ -134,8 +137,31 @@ class Accumulator:
                     self.members.add(key)
                     self.value.append(item)
 
+    def _add_statistic(self, value: Any) -> None:
+        statistic = self.value
+        if isinstance(value, _PercentileInput):
+            statistic.set_quantiles(value.quantiles)
+            value = value.value
+        for item in self._items(value):
+            statistic.add(item)
+
+    def _items(self, value: Any) -> Iterator[Any]:
+        """The values an aggregate takes from one row: a list's items one by one, never null,
+        and (DISTINCT) each value once."""
+        for item in value if is_multi(value) else (value,):
+            if item is None:
+                continue
+            if self.seen is not None:
+                key = freeze(item)
+                if key in self.seen:
+                    continue
+                self.seen.add(key)
+            yield item
+
     def result(self) -> Any:
         function = self.function
+        if function in STATISTICS:
+            return self.value.result()
         if function == "count":
             return self.count
         if function == "sum":
@@ -155,12 +181,12 @@ def _decimal(value: Any) -> Decimal:
 
 
 def average(total: Any, count: int) -> Any:
-    """ArcadeDB's avg: integer sums divide as integers (truncated), decimals keep their scale."""
+    """avg(): a float, integer sums included (the current reference; the seed-era engine
+    truncated integer averages); decimals keep their scale."""
     if total is None or count == 0:
         return None
     if isinstance(total, int):
-        quotient = abs(total) // count
-        return quotient if total >= 0 else -quotient
+        return total / count
     if isinstance(total, Decimal):
         exponent = total.as_tuple().exponent
         try:
@@ -168,6 +194,166 @@ def average(total: Any, count: int) -> Any:
         except InvalidOperation:
             return total / count
     return total / count
+
+
+def _require_number(function: str, item: Any) -> None:
+    """sum/avg and the statistics take numbers only (a bool is no number); the current
+    reference raises this error too (the seed-era engine skipped or mis-added text)."""
+    if isinstance(item, bool) or not isinstance(item, (int, float, Decimal)):
+        raise QueryError(
+            f"{function}() requires numeric input, but received {item!r} "
+            f"(a value of type {type(item).__name__})"
+        )
+
+
+def _order(function: str, item: Any, current: Any) -> int:
+    """min/max order values of one kind (numbers, text, dates, ...); across kinds they refuse,
+    as the reference does ('max() cannot compare ...')."""
+    if _kind(item) != _kind(current):
+        raise QueryError(
+            f"{function}() cannot compare a value of type {type(current).__name__} "
+            f"with a value of type {type(item).__name__}: {current!r} and {item!r}"
+        )
+    return compare(item, current, False) or 0
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, Decimal)):
+        return "number"
+    if isinstance(value, dt.datetime):
+        return "datetime"
+    if isinstance(value, dt.date):
+        return "date"
+    if isinstance(value, Document):
+        return "record"
+    return type(value).__name__
+
+
+class _PercentileInput:
+    """One row's arguments of percentile(value, q1, q2, ...)."""
+
+    __slots__ = ("value", "quantiles")
+
+    def __init__(self, value: Any, quantiles: list[Any]) -> None:
+        self.value = value
+        self.quantiles = quantiles
+
+
+class _Variance:
+    """variance / variancep / stddev / stddevp: Welford's running mean and sum of squares, so
+    results match the reference to the last bit; 0.0 for one value, None for none."""
+
+    __slots__ = ("function", "n", "mean", "m2")
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        self.n = 0
+        self.mean = 0.0
+        self.m2 = 0.0
+
+    def add(self, item: Any) -> None:
+        _require_number(self.function, item)
+        value = float(item)
+        self.n += 1
+        next_mean = self.mean + (value - self.mean) / self.n
+        self.m2 += (value - self.mean) * (value - next_mean)
+        self.mean = next_mean
+
+    def result(self) -> float | None:
+        if self.n == 0:
+            return None
+        if self.n == 1:
+            variance = 0.0
+        elif self.function.endswith("p"):  # population: variancep, stddevp
+            variance = self.m2 / self.n
+        else:
+            variance = self.m2 / (self.n - 1)
+        return math.sqrt(variance) if self.function.startswith("stddev") else variance
+
+
+class _Percentile:
+    """percentile(value, q, ...) and median(value) (q = 0.5). The rank is q * (n + 1) over the
+    values sorted by number: below 1 gives the smallest value and from n up the largest, both
+    as stored (an int stays an int); between, the two neighbours interpolate to a float.
+    Several quantiles give a list."""
+
+    __slots__ = ("function", "values", "quantiles")
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        self.values: list[Any] = []
+        self.quantiles: list[float] | None = [0.5] if function == "median" else None
+
+    def set_quantiles(self, quantiles: list[Any]) -> None:
+        if self.quantiles is None:  # the first row's quantiles hold for the whole group
+            self.quantiles = [_quantile(q) for q in quantiles]
+
+    def add(self, item: Any) -> None:
+        _require_number(self.function, item)
+        self.values.append(item)
+
+    def result(self) -> Any:
+        if not self.values or not self.quantiles:
+            return None
+        ordered = sorted(self.values, key=float)
+        if len(self.quantiles) == 1:
+            return _at_quantile(ordered, self.quantiles[0])
+        return [_at_quantile(ordered, q) for q in self.quantiles]
+
+
+def _quantile(value: Any) -> float:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return float(value)
+    try:
+        return float(str(value).strip())
+    except ValueError:
+        raise QueryError(f"percentile() quantiles are numbers, got {value!r}") from None
+
+
+def _at_quantile(ordered: list[Any], quantile: float) -> Any:
+    n = len(ordered)
+    rank = quantile * (n + 1)
+    if rank < 1:
+        return ordered[0]
+    if rank >= n:
+        return ordered[n - 1]
+    whole = math.floor(rank)
+    lower, upper = float(ordered[whole - 1]), float(ordered[whole])
+    return lower + (rank - whole) * (upper - lower)
+
+
+class _Mode:
+    """mode(value): the list of the most frequent values (any type, nulls skipped), in the
+    order each reached the top count; None for no values."""
+
+    __slots__ = ("function", "counts", "top", "leaders")
+
+    def __init__(self, function: str) -> None:
+        self.function = function
+        self.counts: dict[Any, int] = {}
+        self.top = 0
+        self.leaders: list[Any] = []
+
+    def add(self, item: Any) -> None:
+        key = (_kind(item), type(item) is float, freeze(item))  # 1 and 1.0 are two values
+        count = self.counts.get(key, 0) + 1
+        self.counts[key] = count
+        if count > self.top:
+            self.top = count
+            self.leaders = [item]
+        elif count == self.top:
+            self.leaders.append(item)
+
+    def result(self) -> list[Any] | None:
+        return list(self.leaders) if self.leaders else None
+
+
+_STATISTIC_CLASSES: dict[str, Callable[[str], Any]] = {
+    "median": _Percentile, "percentile": _Percentile, "mode": _Mode, "variance": _Variance,
+    "variancep": _Variance, "stddev": _Variance, "stddevp": _Variance,
+}  # fmt: skip
 
 
 # ------------------------------------------------------------------------------ functions
@@ -206,8 +392,19 @@ def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
     aggregates = compiler.aggregates
     assert aggregates is not None
     inner = compiler.without_aggregates()  # no aggregates nested inside an aggregate
+    distinct = node.distinct
     if node.star:
         arg: Fn | None = None
+    elif node.name == "count" and _is_distinct_call(node.args[0]):
+        # count(distinct(x)) counts the distinct non-null values of x, as count(DISTINCT x)
+        distinct = True
+        arg = inner.expr(node.args[0].args[0])  # type: ignore[attr-defined]  # a distinct() call
+    elif node.name == "percentile":
+        value_fn = inner.expr(node.args[0])
+        quantile_fns = [inner.expr(q) for q in node.args[1:]]
+
+        def arg(ctx: Ctx) -> Any:
+            return _PercentileInput(value_fn(ctx), [q(ctx) for q in quantile_fns])
     elif node.name == "map" and len(node.args) == 2:
         key_fn, value_fn = inner.expr(node.args[0]), inner.expr(node.args[1])
 
@@ -217,8 +414,13 @@ def _compile_aggregate(compiler: Compiler, node: a.FunctionCall) -> Fn:
     else:
         arg = inner.expr(node.args[0])
     index = len(aggregates)
-    aggregates.append((node.name, arg, node.distinct))
+    aggregates.append((node.name, arg, distinct))
     return lambda ctx: ctx.agg[index]  # type: ignore[index]  # aggregates are set when this runs
+
+
+def _is_distinct_call(node: a.Expr) -> bool:
+    return (isinstance(node, a.FunctionCall) and node.name == "distinct" and not node.star
+            and len(node.args) == 1)  # fmt: skip
 
 
 def _scalar_many(function: str) -> Callable[..., Any]:
@@ -229,6 +431,12 @@ def _scalar_many(function: str) -> Callable[..., Any]:
         return acc.result()
 
     return apply
+
+
+def _percentile(ctx: Ctx, value: Any, *quantiles: Any) -> Any:
+    acc = Accumulator("percentile")
+    acc.add(_PercentileInput(value, list(quantiles)))
+    return acc.result()
 
 
 def _count(ctx: Ctx, value: Any) -> int:
@@ -464,6 +672,13 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "avg": (_scalar_many("avg"), 1, 999),
     "min": (_scalar_many("min"), 1, 999),
     "max": (_scalar_many("max"), 1, 999),
+    "median": (_scalar_many("median"), 1, 1),
+    "percentile": (_percentile, 2, 999),
+    "mode": (_scalar_many("mode"), 1, 1),
+    "variance": (_scalar_many("variance"), 1, 1),
+    "variancep": (_scalar_many("variancep"), 1, 1),
+    "stddev": (_scalar_many("stddev"), 1, 1),
+    "stddevp": (_scalar_many("stddevp"), 1, 1),
     "list": (_list, 0, 999),
     "set": (_set, 0, 999),
     "map": (_map, 0, 999),
@@ -551,8 +766,23 @@ def move(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> list[D
 
 def _graph_function(name: str, args: list[Fn]) -> Fn:
     if not args:
-        return lambda ctx: move(ctx, ctx.current, name, ())
-    return lambda ctx: move(ctx, ctx.current, name, _labels([arg(ctx) for arg in args]))
+        return lambda ctx: graph_step(ctx, ctx.current, name, ())
+    return lambda ctx: graph_step(ctx, ctx.current, name, _labels([arg(ctx) for arg in args]))
+
+
+def graph_step(ctx: Ctx, value: Any, function: str, labels: tuple[str, ...]) -> Any:
+    """A graph function in an expression. outV()/inV() of one edge are that one vertex, as on
+    the reference (``inV().name`` is a name, ``WHERE inV().name = 'bob'`` holds), and null
+    from a vertex; from a list of edges (``outE().inV()``) they stay a list, as every other
+    move does."""
+    if function in ("outv", "inv"):
+        single = as_record(value)
+        if isinstance(single, Document):
+            if not isinstance(single, Edge):
+                return None
+            ends = move(ctx, single, function, labels)
+            return ends[0] if ends else None
+    return move(ctx, value, function, labels)
 
 
 # -------------------------------------------------------------------------------- methods
@@ -563,7 +793,7 @@ def compile_method(compiler: Compiler, node: a.MethodCall) -> Fn:
     args = [compiler.expr(arg) for arg in node.args]
     name = node.name
     if name in GRAPH_FUNCTIONS:
-        return lambda ctx: move(ctx, target(ctx), name, _labels([arg(ctx) for arg in args]))
+        return lambda ctx: graph_step(ctx, target(ctx), name, _labels([arg(ctx) for arg in args]))
     implementation = METHODS.get(name)
     if implementation is None:
         raise QueryError(f"Unknown method '.{node.name}()'")
@@ -720,7 +950,7 @@ def _int_arg(value: Any, method: str) -> int:
     try:
         return int(value)
     except (OverflowError, ValueError):  # inf and nan have no integer value
-        raise QueryError(f".{method}() needs a finite integer argument, got {value!r}") from None
+        raise QueryError(f".{method}() needs an integer argument, got {value!r}") from None
 
 
 def _index_of(ctx: Ctx, value: Any, needle: Any, start: Any = 0) -> Any:

@@ -3,7 +3,7 @@
 ArcadeDB answers errors as ``{"error": label, "detail": message, "exception": java class,
 "exceptionArgs": ...}``. The statuses follow ArcadeDB's current mapping (400 for a statement that
 does not parse, 409 for a duplicate key, 404 for a missing record or session, 413 for a body over
-the limit); docs/reference-notes.md §13 lists where ArcadeDB 26.2.1 still answered 500 or 403.
+the limit); docs/reference-notes.md §14 lists where ArcadeDB 26.2.1 still answered 500 or 403.
 """
 
 from __future__ import annotations

@@ -40,7 +40,7 @@ The wiring step then: validates vectors on write (``space.coerce_vector``) and s
 commit and a snapshot leaves records that are right and a snapshot that is behind, which the next
 open catches up (deleted RIDs dropped, new ones fetched, changed ones replaced).
 
-Where the seed era differs (all written in docs/reference-notes.md section 14): ``find_nearest``
+Where the seed era differs (all written in docs/reference-notes.md section 15): ``find_nearest``
 there returns ``[]`` on any error (wrong dimension, NaN, zero cosine query, ...); here the core
 raises VectorError. Zero vectors under COSINE are never results, as there; under EUCLIDEAN and
 DOT_PRODUCT they are ordinary points here (the seed era skips every all-zero vector).

@@ -1,7 +1,7 @@
 """Distance functions, the scores the seed era returns for them, and vector validation.
 
 The seed era (arcadedb-embedded 26.2.1) returns, per result, a value derived from JVector's
-similarity (see docs/reference-notes.md section 14):
+similarity (see docs/reference-notes.md section 15):
 
 * COSINE:      ``(1 - cos) / 2``   in [0, 1], lower is nearer;
 * EUCLIDEAN:   ``1 / (1 + d**2)``  in (0, 1], *higher* is nearer;
