@@ -21,6 +21,25 @@ class TransactionError(ArcadeDBError):
     """Transaction misuse: commit without begin, write outside a transaction, ..."""
 
 
+class DiskFullError(ArcadeDBError):
+    """The disk (or quota) holding the database or a file being written is full.
+
+    ``rolled_back`` is True when SQLite rolled the whole transaction back (nothing of it stays).
+    """
+
+    def __init__(self, message: str, rolled_back: bool = False) -> None:
+        super().__init__(message)
+        self.rolled_back = rolled_back
+
+
+class ReadOnlyDatabaseError(ArcadeDBError):
+    """A write to a database this process may only read (file mode, read-only mount, user)."""
+
+
+class DatabaseCorruptError(ArcadeDBError):
+    """The database's file, or a record stored in it, is damaged."""
+
+
 class SchemaError(ArcadeDBError):
     """Unknown or duplicate type, property or index; a schema change that cannot be made."""
 
@@ -95,10 +114,13 @@ __all__ = [
     "AsyncExecutionError",
     "AsyncOperationError",
     "DatabaseClosedError",
+    "DatabaseCorruptError",
     "DatabaseLockedError",
+    "DiskFullError",
     "DuplicatedKeyError",
     "ParseError",
     "QueryError",
+    "ReadOnlyDatabaseError",
     "RecordNotFoundError",
     "SchemaError",
     "TransactionError",

@@ -63,7 +63,6 @@ def _says_disk_full(exc: BaseException) -> bool:
 # --- item 1: a synchronous transaction --------------------------------------------------------
 
 
-@pending("item 1")
 def test_disk_full_inside_an_insert_raises_an_arcadedb_error_saying_so(small_disk, closing):
     db = _new_db(small_disk, closing)
     error = _outgrow_the_cache(db)
@@ -73,7 +72,6 @@ def test_disk_full_inside_an_insert_raises_an_arcadedb_error_saying_so(small_dis
     assert not db.is_transaction_active()
 
 
-@pending("item 1")
 def test_after_disk_full_the_thread_has_no_transaction_and_writes_outside_one_are_refused(
     small_disk, closing
 ):
@@ -84,7 +82,6 @@ def test_after_disk_full_the_thread_has_no_transaction_and_writes_outside_one_ar
         db.new_document("D").set("n", -1).save()
 
 
-@pending("item 1")
 def test_after_disk_full_an_auto_transaction_write_is_committed_not_dropped(small_disk, closing):
     db = _new_db(small_disk, closing)
     reserve = _reserve(small_disk)
@@ -99,7 +96,6 @@ def test_after_disk_full_an_auto_transaction_write_is_committed_not_dropped(smal
         assert again.count_type("D") == 1
 
 
-@pending("item 1")
 def test_after_disk_full_other_threads_can_write(small_disk, closing):
     db = _new_db(small_disk, closing)
     reserve = _reserve(small_disk)
@@ -120,7 +116,6 @@ def test_after_disk_full_other_threads_can_write(small_disk, closing):
     assert db.lookup_by_key("D", ["n"], [-2]) is not None
 
 
-@pending("item 1")
 def test_writes_after_disk_full_in_the_same_block_are_not_committed_one_by_one(small_disk, closing):
     """SQLite rolled the transaction back: what the block writes afterwards must not run in
     autocommit (each statement committing by itself) while the block still looks transactional."""
@@ -165,7 +160,6 @@ def test_disk_full_at_commit_raises_an_arcadedb_error_and_changes_nothing(small_
 # --- item 2: the async executor ----------------------------------------------------------------
 
 
-@pending("item 2")
 def test_async_operations_on_a_full_disk_are_reported_once_with_their_true_outcome(
     small_disk, closing
 ):
@@ -200,7 +194,6 @@ def test_async_operations_on_a_full_disk_are_reported_once_with_their_true_outco
 # --- item 3: create_database, export_database ---------------------------------------------------
 
 
-@pending("item 3")
 def test_create_database_on_a_full_disk_raises_an_arcadedb_error(small_disk):
     faultkit.fill_disk(small_disk)
     with pytest.raises(ArcadeDBError) as caught:
@@ -208,7 +201,6 @@ def test_create_database_on_a_full_disk_raises_an_arcadedb_error(small_disk):
     assert _says_disk_full(caught.value) or "space" in str(caught.value).lower()
 
 
-@pending("item 3")
 def test_create_database_on_a_full_disk_leaves_no_locked_file_behind(small_disk):
     folder = os.path.join(small_disk, "db")
     filler = faultkit.fill_disk(small_disk)
@@ -222,7 +214,6 @@ def test_create_database_on_a_full_disk_leaves_no_locked_file_behind(small_disk)
     db.close()
 
 
-@pending("item 3")
 def test_export_on_a_full_disk_raises_an_arcadedb_error_and_leaves_no_file(small_disk, closing):
     db = arcadedb.create_database(os.path.join(small_disk, "db"))
     closing(db)

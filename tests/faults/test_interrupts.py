@@ -62,7 +62,6 @@ def _interrupt_when_blocked(main: int, then) -> threading.Thread:
     return thread
 
 
-@pending("item 4")
 @pytest.mark.parametrize("way", list(WAYS_TO_WRITE))
 def test_ctrl_c_right_after_begin_immediate_releases_the_write_lock(db, sigint, way):
     db.schema.create_document_type("D")

@@ -28,7 +28,7 @@ from ..model.records import Document
 from ..rid import RID
 from ..storage import ROWS_PER_INSERT, SYNC_MODES
 from ..storage.codec import decode_record
-from .chunks import write_chunk
+from .chunks import TransactionLost, write_chunk
 from .operations import (
     CALLBACK,
     CREATE,
@@ -134,16 +134,32 @@ class ChunkWriting:
                 return
             kinds.discard(FAILED)
         session = self._ensure_transaction()
-        if len(chunk) <= ROWS_PER_INSERT and creates_of_one_type(chunk, kinds):
-            # one multi-row INSERT, atomic by itself (the bulk loop's chunks)
-            failures = write_chunk(self._storage, session, chunk, self._apply_creates,
-                                   self._hold_creates, self._forget_rids, self._culprit,
-                                   one_statement=True)  # fmt: skip
-        else:
-            failures = write_chunk(self._storage, session, chunk, self._apply, self._hold,
-                                   self._forget_rids, self._culprit)  # fmt: skip
+        try:
+            if len(chunk) <= ROWS_PER_INSERT and creates_of_one_type(chunk, kinds):
+                # one multi-row INSERT, atomic by itself (the bulk loop's chunks)
+                failures = write_chunk(self._storage, session, chunk, self._apply_creates,
+                                       self._hold_creates, self._forget_rids, self._culprit,
+                                       one_statement=True)  # fmt: skip
+            else:
+                failures = write_chunk(self._storage, session, chunk, self._apply, self._hold,
+                                       self._forget_rids, self._culprit)  # fmt: skip
+        except TransactionLost as lost:
+            self._transaction_lost(lost)
+            return
         if failures:
             self._complete(failures, failed=failures)
+
+    def _transaction_lost(self, lost: TransactionLost) -> None:
+        """SQLite rolled the executor's transaction back (a full disk, an I/O error): every
+        operation written in it, and the rest of the chunk, failed; each is reported once."""
+        if lost.failures:
+            self._complete(lost.failures, failed=lost.failures)
+        pending = list(lost.pending)
+        self._forget_rids(pending)
+        for op in pending:
+            self._report_failure(op, lost.cause)
+        self._complete(len(pending), failed=len(pending))
+        self._fail_transaction(lost.cause, "rolled back by SQLite")
 
     def _culprit(self, op: Any, exc: Exception) -> None:
         self._report_failure(op, self._explain(op, exc))
@@ -325,28 +341,33 @@ class ChunkWriting:
 
     # --- commits and reports ------------------------------------------------------------------
 
-    def _commit(self) -> None:
-        ops, results, count = self._tx_ops, self._tx_results, self._tx_count
+    def _fail_transaction(self, exc: BaseException, why: str) -> None:
+        """Report every operation of the open transaction as failed (it was rolled back)."""
+        ops, count = self._tx_ops, self._tx_count
         created, plain, unseen = self._tx_created, self._tx_plain, self._tx_unseen
         self._init_writing()
+        self._storage.rollback(self._session)
+        self._forget_rids(ops)
+        for op in ops:
+            self._report_failure(op, exc)
+        for record in created:
+            record._rid = None  # its creation was rolled back: it never existed
+        for record in created + plain:
+            self._route_error(None, record, AsyncOperationError(
+                f"Async write of {record!r} {why}: {exc}", record, exc))  # fmt: skip
+        self._report_unseen(unseen, exc)
+        self._complete(count, failed=count)
+
+    def _commit(self) -> None:
         session = self._session
         try:
             if session.write_open or session.depth:
                 self._storage.commit(session)
         except BaseException as exc:
-            self._storage.rollback(session)
-            self._forget_rids(ops)
-            for op in ops:
-                self._report_failure(op, exc)
-            for record in created:
-                record._rid = None  # its creation was rolled back: it never existed
-            for record in created + plain:
-                self._route_error(None, record, AsyncOperationError(
-                    f"Async write of {record!r} rolled back by a failed commit: {exc}", record,
-                    exc))  # fmt: skip
-            self._report_unseen(unseen, exc)
-            self._complete(count, failed=count)
+            self._fail_transaction(exc, "rolled back by a failed commit")
             return
+        ops, results, count = self._tx_ops, self._tx_results, self._tx_count
+        self._init_writing()
         callback_errors: list[tuple[Any, BaseException]] = []
         for op, result in zip(ops, results):
             callback = op[CALLBACK]

@@ -60,7 +60,7 @@ from ..exceptions import ArcadeDBError
 from ..model.records import Document
 from ..model.serialize import json_default
 from ..rid import RID
-from ..storage import codec
+from ..storage import codec, os_error
 from ..version import __version__
 from ..vocabulary import ARCADEDB_TYPE_NAMES, KIND_CODES
 
@@ -125,28 +125,39 @@ def export_database(
     storage = db._live_storage()
     catalog = storage.catalog
     chosen = _chosen_types(catalog.types, include_types, exclude_types)
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     counts = {"vertex": 0, "document": 0, "edge": 0}
     temp = f"{path}.tmp-{os.getpid()}"
-    with storage.read_snapshot() as session:  # one read snapshot for the whole dump
-        try:
-            types = sorted(catalog.types.values(), key=lambda t: t.id)
-            with (
-                open(temp, "wb") as raw,
-                gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6, mtime=0) as out,
-            ):
-                out.write(_header_lines(db, types))
-                for kind in ("vertex", "document", "edge"):
-                    for type_def in types:
-                        if type_def.kind == kind and type_def.name in chosen:
-                            counts[kind] += _write_records(storage, session, type_def, out)
-                            if verbose >= 2:
-                                print(f"- exported {type_def.name}", file=sys.stdout)
-            os.replace(temp, path)
-        except BaseException:
-            if os.path.exists(temp):
-                os.remove(temp)
-            raise
+    folder = os.path.dirname(path) or "."
+    made_folder = not os.path.isdir(folder)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        with storage.read_snapshot() as session:  # one read snapshot for the whole dump
+            try:
+                types = sorted(catalog.types.values(), key=lambda t: t.id)
+                with (
+                    open(temp, "wb") as raw,
+                    gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=6,
+                                  mtime=0) as out,
+                ):  # fmt: skip
+                    out.write(_header_lines(db, types))
+                    for kind in ("vertex", "document", "edge"):
+                        for type_def in types:
+                            if type_def.kind == kind and type_def.name in chosen:
+                                counts[kind] += _write_records(storage, session, type_def, out)
+                                if verbose >= 2:
+                                    print(f"- exported {type_def.name}", file=sys.stdout)
+                os.replace(temp, path)
+            except BaseException:
+                if os.path.exists(temp):
+                    os.remove(temp)
+                raise
+    except OSError as exc:
+        if made_folder:
+            try:
+                os.rmdir(folder)  # only when left empty
+            except OSError:
+                pass
+        raise os_error(exc, path, "exporting the database") from exc
     elapsed = time.perf_counter() - started
     total = sum(counts.values())
     stats = {

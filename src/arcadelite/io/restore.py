@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..bulk.chunks import write_chunk
+from ..bulk.chunks import TransactionLost, write_chunk
 from ..exceptions import ArcadeDBError, SchemaError
 from ..rid import RID
 from ..storage import codec
@@ -659,7 +659,10 @@ class _DumpWriter:
             last = storage.insert_rows(session, type_def, [_placeholder(type_def)])[-1]
             empty.append(index)
 
-        write_chunk(storage, session, range(len(rows)), write, written, _nothing, culprit)
+        try:
+            write_chunk(storage, session, range(len(rows)), write, written, _nothing, culprit)
+        except TransactionLost as lost:  # SQLite rolled the restore back (a full disk, ...)
+            raise lost.cause from lost.cause.__cause__
         if last != self.first_position + len(rows) - 1:
             raise ArcadeDBError(
                 f"internal error: restored rows of '{type_def.name}' ended at position {last}, "

@@ -48,7 +48,10 @@ Queries (ir.py, query.py)
 Errors (errors.py)
     SQLite errors leave every method above as ArcadeDBErrors (a unique-index failure as a
     DuplicatedKeyError naming index, key and holder); ``storage_error(exc)`` tells whether an
-    exception came from SQLite (for a last-resort net around a whole statement).
+    exception came from SQLite (for a last-resort net around a whole statement); ``os_error``
+    translates an OSError of a file the database writes (a full disk: DiskFullError). After a
+    failed write, ``Storage.reconcile`` / ``transaction_lost`` make a session agree with SQLite,
+    which rolls a transaction back by itself on a full disk or an I/O error.
 
 Values (codec.py)
     How property values are stored so that SQLite still compares them: ``encode_record``,
@@ -58,7 +61,7 @@ Values (codec.py)
 from typing import TYPE_CHECKING
 
 from .engine import Storage
-from .errors import storage_error
+from .errors import os_error, storage_error
 from .records import ROWS_PER_INSERT
 from .sessions import SYNC_MODES, Session
 from .sqltext import field_sql, json_path
@@ -67,4 +70,4 @@ if TYPE_CHECKING:  # row layouts are types only (rows.py): nothing to import at 
     from .rows import EdgeRow, RecordRow, Row, ScanRow  # noqa: F401
 
 __all__ = ["ROWS_PER_INSERT", "SYNC_MODES", "Session", "Storage", "field_sql", "json_path",
-           "storage_error"]  # fmt: skip
+           "os_error", "storage_error"]  # fmt: skip

@@ -19,6 +19,7 @@ from ..exceptions import ArcadeDBError
 from . import files
 from .catalog import Catalog
 from .ddl import SchemaPart
+from .errors import os_error, translate_error
 from .sessions import Session, WriteGate
 
 
@@ -54,6 +55,14 @@ class Storage(SchemaPart):
                 for session in list(self._sessions):
                     session.conn.close()
             self._files.release()
+            if create:
+                self._files.remove_created()
+            what = "creating the database" if create else "opening the database"
+            if isinstance(exc, OSError):
+                raise os_error(exc, self.folder, what) from exc
+            if isinstance(exc, (apsw.FullError, apsw.ReadOnlyError, apsw.CorruptError,
+                                apsw.NotADBError, apsw.IOError)):  # fmt: skip
+                raise translate_error(exc, self) from exc
             if isinstance(exc, apsw.Error):
                 raise ArcadeDBError(
                     f"Cannot open database '{self.folder}': {exc} (not an arcadelite database, "

@@ -1,17 +1,31 @@
-"""SQLite's errors as ArcadeDBErrors: the one place that recognises them.
+"""SQLite's errors, and the operating system's errors on the database's files, as ArcadeDBErrors:
+the one place that recognises them.
 
-Every storage method that runs SQL hands its ``apsw.Error`` to ``translate_error``; nothing above
-storage knows SQLite's exception classes. A unique-index failure becomes a DuplicatedKeyError
-naming the index, the key and the record that holds it.
+Every storage method that runs SQL hands its ``apsw.Error`` to ``translate_error``, and every
+``OSError`` of the folder, the lock file or a file being written goes to ``os_error``; nothing
+above storage knows SQLite's exception classes. A unique-index failure becomes a
+DuplicatedKeyError naming the index, the key and the record that holds it; a full disk a
+DiskFullError, a file that may not be written a ReadOnlyDatabaseError, damaged pages a
+DatabaseCorruptError, each saying what to do.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import errno
+from typing import TYPE_CHECKING, Any, cast
 
 import apsw
 
-from ..exceptions import ArcadeDBError, DatabaseLockedError, DuplicatedKeyError
+from ..exceptions import (
+    ArcadeDBError,
+    DatabaseClosedError,
+    DatabaseCorruptError,
+    DatabaseLockedError,
+    DiskFullError,
+    DuplicatedKeyError,
+    ReadOnlyDatabaseError,
+    ValidationError,
+)
 from ..rid import RID
 from . import codec
 from .sqltext import sql_index_name
@@ -19,19 +33,88 @@ from .sqltext import sql_index_name
 if TYPE_CHECKING:
     from .catalog import IndexDef, TypeDef
     from .records import RecordsPart as Storage  # what translation reads of a Storage
+    from .state import StorageState
 
 
-def translate_error(exc: apsw.Error, storage: Storage | None = None, type_def: TypeDef | None = None,
-                    encoded: tuple[str, str | None] | None = None) -> ArcadeDBError:  # fmt: skip
+def translate_error(exc: apsw.Error, storage: StorageState | None = None,
+                    type_def: TypeDef | None = None,
+                    encoded: tuple[str, str | None] | None = None,
+                    rolled_back: bool | None = None) -> ArcadeDBError:  # fmt: skip
     """The ArcadeDBError for a SQLite error. With the type being written (and the record's
-    ``encoded`` body and tags, when one record was), a unique-index failure names index and key."""
+    ``encoded`` body and tags, when one record was), a unique-index failure names index and key.
+    ``rolled_back``: whether SQLite ended the write transaction (None: not known, or no write)."""
+    where = f"'{storage.folder}'" if storage is not None else "the database"
     if isinstance(exc, apsw.BusyError):
         return DatabaseLockedError(f"Database is busy: {exc}")
     if isinstance(exc, apsw.ConstraintError):
         if storage is not None and type_def is not None:
-            return _constraint_error(storage, exc, type_def, encoded)
+            return _constraint_error(cast("Storage", storage), exc, type_def, encoded)
         return ArcadeDBError(f"Constraint violated: {exc}")
+    if isinstance(exc, apsw.FullError):
+        return DiskFullError(
+            f"The disk holding {where} is full ({exc}): "
+            + _what_happened(rolled_back) + ". Free some space, then retry",
+            rolled_back=bool(rolled_back),
+        )
+    if isinstance(exc, apsw.ReadOnlyError):
+        return ReadOnlyDatabaseError(
+            f"Database {where} is read-only here ({exc}): nothing was written. Open it where "
+            "its folder and files may be written (file permissions, mount, user) to change it"
+        )
+    if isinstance(exc, (apsw.CorruptError, apsw.NotADBError)):
+        return DatabaseCorruptError(
+            f"Database {where} is damaged ({exc}): run `arcadelite check <folder>` to see "
+            "what is wrong; export what is still readable, or restore a backup"
+        )
+    if isinstance(exc, apsw.TooBigError):
+        return ValidationError(
+            f"A value is too big for SQLite ({exc}): SQLite's length limit is "
+            f"{_length_limit(storage):,} bytes for a record; store less in one record"
+        )
+    if isinstance(exc, apsw.IOError):
+        return ArcadeDBError(
+            f"The files of database {where} changed or failed while it was open ({exc}; "
+            "was its WAL or -shm file removed, or the disk removed?): "
+            + _what_happened(rolled_back) + ". Close the database and open it again"
+        )
+    if isinstance(exc, (apsw.CursorClosedError, apsw.ConnectionClosedError)):
+        return DatabaseClosedError(f"Database {where} was closed while this was running ({exc})")
     return ArcadeDBError(f"Storage error: {exc}")
+
+
+def _what_happened(rolled_back: bool | None) -> str:
+    if rolled_back:
+        return "SQLite rolled the whole transaction back, nothing of it was written"
+    if rolled_back is False:
+        return "this write was not made (the transaction is still open: retry it or roll back)"
+    return "nothing was written"
+
+
+def _length_limit(storage: StorageState | None) -> int:
+    if storage is not None:
+        try:
+            return storage.main.conn.limit(apsw.SQLITE_LIMIT_LENGTH, -1)
+        except Exception:  # the limit is only for the message
+            pass
+    return 1_000_000_000
+
+
+def os_error(exc: OSError, path: str, what: str) -> ArcadeDBError:
+    """The ArcadeDBError for an operating system error while ``what`` (e.g. "creating the
+    database") on ``path``: a full disk, a file that may not be written, or another cause."""
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFullError(
+            f"The disk holding '{path}' is full while {what} ({exc.strerror}): nothing was "
+            "kept. Free some space, then retry"
+        )
+    if code in (errno.EACCES, errno.EPERM, errno.EROFS):
+        reason = "a read-only file system" if code == errno.EROFS else "permission denied"
+        return ReadOnlyDatabaseError(
+            f"'{path}' may not be written ({reason}) while {what}: run as a user who may "
+            "write there, or choose another place"
+        )
+    return ArcadeDBError(f"{what[:1].upper()}{what[1:]} failed on '{path}': {exc}")
 
 
 def storage_error(exc: BaseException) -> ArcadeDBError | None:
@@ -78,4 +161,4 @@ def _holder(storage: Storage, index: IndexDef, key: Any) -> str:
     return "?"
 
 
-__all__ = ["storage_error", "translate_error"]
+__all__ = ["os_error", "storage_error", "translate_error"]

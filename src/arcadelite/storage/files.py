@@ -38,6 +38,8 @@ class FolderLock:
         self.folder = folder
         self._owner: object = None
         self._fd: int | None = None
+        self.created_folder = False  #: lock() made the folder (a failed creation removes it)
+        self.held = False  #: the flock was ours (so were the files a failed creation made)
 
     def register(self, owner: object, create: bool) -> None:
         """Claim the folder in this process (refused when it is open here already)."""
@@ -55,13 +57,18 @@ class FolderLock:
             self._owner = owner
 
     def lock(self) -> None:
-        """Take the exclusive flock against other processes; the error names the holder's pid."""
-        os.makedirs(self.folder, exist_ok=True)
+        """Take the exclusive flock against other processes; the error names the holder's pid.
+
+        Any failure (a full disk, a folder that may not be written) leaves nothing locked."""
+        if not os.path.isdir(self.folder):
+            os.makedirs(self.folder, exist_ok=True)
+            self.created_folder = True
         path = os.path.join(self.folder, LOCK_FILE)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            self._fd = None
             holder = ""
             for _ in range(50):  # the holder writes its pid just after it locks: wait for it
                 holder = os.pread(fd, 64, 0).decode(errors="replace").strip()
@@ -73,15 +80,18 @@ class FolderLock:
                 f"Database '{self.folder}' is open for writing by another process "
                 f"(pid {holder or 'unknown'})"
             ) from None
+        self.held = True
         # One fixed-width write: a reader never sees the file emptied in between.
         os.pwrite(fd, f"{os.getpid():<20}".encode(), 0)
-        self._fd = fd
 
     def release(self) -> None:
         """Give up the flock (leaving no stale pid) and the registration."""
         if self._fd is not None:
             try:
-                os.pwrite(self._fd, b" " * 20, 0)  # no stale pid for the next opener
+                try:
+                    os.pwrite(self._fd, b" " * 20, 0)  # no stale pid for the next opener
+                except OSError:
+                    pass  # (a full disk) the next opener finds a pid that is not alive
                 fcntl.flock(self._fd, fcntl.LOCK_UN)
             finally:
                 os.close(self._fd)
@@ -89,6 +99,20 @@ class FolderLock:
         with _PROCESS_OPEN_LOCK:
             if self._owner is not None and _PROCESS_OPEN.get(self.folder) is self._owner:
                 del _PROCESS_OPEN[self.folder]
+
+
+    def remove_created(self) -> None:
+        """After a failed creation: remove the files it made, and the folder if it made that."""
+        for name in () if not self.held else (DB_FILE, DB_FILE + "-wal", DB_FILE + "-shm", DB_FILE + "-journal", LOCK_FILE):
+            try:
+                os.remove(os.path.join(self.folder, name))
+            except OSError:
+                pass
+        if self.created_folder:
+            try:
+                os.rmdir(self.folder)
+            except OSError:
+                pass
 
 
 def _process_alive(pid_text: str) -> bool:

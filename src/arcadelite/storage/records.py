@@ -83,7 +83,7 @@ class RecordsPart(SessionsPart):
             else:
                 s.cursor.execute(f"INSERT INTO {type_def.table}(body, tags) VALUES (?, ?)", encoded)
         except apsw.Error as exc:
-            raise translate_error(exc, self, type_def, encoded) from exc
+            raise self.failed(s, exc, type_def, encoded) from exc
         return s.conn.last_insert_rowid()
 
     def update(self, session: Session, type_def: TypeDef, position: int,
@@ -99,7 +99,7 @@ class RecordsPart(SessionsPart):
                 f"UPDATE {type_def.table} SET body = ?, tags = ? WHERE pos = ?", (*encoded, position)
             )
         except apsw.Error as exc:
-            raise translate_error(exc, self, type_def, encoded) from exc
+            raise self.failed(s, exc, type_def, encoded) from exc
         if s.conn.changes() == 0:
             raise_not_found(RID(type_def.id, position))
 
@@ -312,7 +312,7 @@ class RecordsPart(SessionsPart):
                 session.cursor.execute(sql, list(chain.from_iterable(rows[full:])))
         except apsw.Error as exc:
             one = rows[0][:2] if len(rows) == 1 else None  # a single record's key can be named
-            raise translate_error(exc, self, type_def, one) from exc
+            raise self.failed(session, exc, type_def, one) from exc
         last = session.conn.last_insert_rowid()
         return range(last - len(rows) + 1, last + 1)
 
@@ -331,7 +331,7 @@ class RecordsPart(SessionsPart):
                 (bodies, start, stop),
             )
         except apsw.Error as exc:
-            raise translate_error(exc, self, type_def) from exc
+            raise self.failed(session, exc, type_def) from exc
         last = session.conn.last_insert_rowid()
         return range(last - (stop - start) + 1, last + 1)
 
@@ -352,7 +352,7 @@ class RecordsPart(SessionsPart):
                 )
         except apsw.Error as exc:
             one = rows[0][:2] if len(rows) == 1 else None  # a single record's key can be named
-            raise translate_error(exc, self, type_def, one) from exc
+            raise self.failed(session, exc, type_def, one) from exc
         return session.conn.total_changes() - before
 
     def delete_row(self, session: Session, type_def: TypeDef, position: int) -> None:
@@ -360,7 +360,7 @@ class RecordsPart(SessionsPart):
         try:
             self._delete(session, type_def, position)
         except apsw.Error as exc:
-            raise translate_error(exc, self, type_def) from exc
+            raise self.failed(session, exc, type_def) from exc
 
     def truncate(self, session: Session, type_def: TypeDef, polymorphic: bool = False) -> None:
         with self.writing(session, schema=True) as s:

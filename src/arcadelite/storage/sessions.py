@@ -10,13 +10,14 @@ a write transaction: ``writing``, ``begin_write`` and the bulk writers all come 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import apsw
 
-from ..exceptions import DatabaseClosedError, TransactionError
+from ..exceptions import ArcadeDBError, DatabaseClosedError, TransactionError
 from .errors import translate_error
 from .sqltext import is_identifier
 from .state import StorageState
@@ -27,29 +28,46 @@ WRITER_TIMEOUT = 300  # seconds a writer waits for the gate before giving up
 
 
 class WriteGate:
-    """The in-process writer lock: at most one session holds SQLite's write transaction."""
+    """The in-process writer lock: at most one session holds SQLite's write transaction.
+
+    The owner is always known: a release hands the gate to the first waiter (its owner set in
+    the same step), so an interrupt (Ctrl-C) landing anywhere in ``acquire`` never leaves the
+    gate taken by nobody, and an owner that holds no write transaction can be found and
+    released (``SessionsPart.reconcile``). Waiters are served in order.
+    """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._count_lock = threading.Lock()
+        self._mutex = threading.Lock()  # held for a few steps only, never while waiting
+        self._queue: deque[tuple[Any, Session]] = deque()  # (its turn, a locked lock; session)
         self.owner: Session | None = None
         self.waiting = 0
 
     def acquire(self, session: Session, timeout: float = -1) -> bool:
-        with self._count_lock:
+        with self._mutex:
+            if self.owner is None:
+                self.owner = session
+                return True
+            turn = threading.Lock()
+            turn.acquire()
+            entry = (turn, session)
+            self._queue.append(entry)
             self.waiting += 1
         try:
-            ok = self._lock.acquire(timeout=timeout)
+            turn.acquire(True, timeout)  # released by the handing-over release()
         finally:
-            with self._count_lock:
+            with self._mutex:
                 self.waiting -= 1
-        if ok:
-            self.owner = session
-        return ok
+                if entry in self._queue:
+                    self._queue.remove(entry)
+        return self.owner is session
 
     def release(self) -> None:
-        self.owner = None
-        self._lock.release()
+        with self._mutex:
+            if self._queue:
+                turn, self.owner = self._queue.popleft()
+                turn.release()
+            else:
+                self.owner = None
 
 
 class Session:
@@ -59,7 +77,7 @@ class Session:
     """
 
     __slots__ = ("conn", "cursor", "depth", "outer", "write_open", "schema_dirty",
-                 "sync", "wal", "__weakref__")  # fmt: skip
+                 "sync", "wal", "doomed", "__weakref__")  # fmt: skip
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
@@ -70,6 +88,9 @@ class Session:
         self.schema_dirty = False
         self.sync: str | None = None
         self.wal: _WalSize | None = None  # set while the session checkpoints itself
+        #: why SQLite rolled back this session's transaction by itself (disk full, I/O error):
+        #: until the transaction ends, its writes are refused (see ``SessionsPart.reconcile``)
+        self.doomed: str | None = None
 
 
 class _WalSize:
@@ -245,12 +266,16 @@ class SessionsPart(StorageState):
         self.check_open()
         if session.depth == 0:
             raise TransactionError("commit() called with no active transaction: call begin() first")
+        if session.doomed is not None:
+            cause = session.doomed
+            self._abort(session)
+            raise _doomed_error(cause, "nothing of it was committed")
         try:
             if session.write_open:
                 self._end_sqlite_tx(session, "COMMIT")
         except apsw.Error as exc:
             self._abort(session)
-            raise translate_error(exc) from exc
+            raise translate_error(exc, self, rolled_back=True) from exc
         if session.wal is not None and session.wal.pages >= CHECKPOINT_PAGES:
             self._checkpoint_synced(session)
         session.depth = 0
@@ -260,17 +285,21 @@ class SessionsPart(StorageState):
     def rollback(self, session: Session) -> None:
         if session.depth == 0 or self.closed:
             session.depth = 0
+            session.doomed = None
             return
         self._abort(session)
 
     def _abort(self, session: Session) -> None:
-        if session.write_open:
-            self._end_sqlite_tx(session, "ROLLBACK")
-        session.depth = 0
-        if session.schema_dirty:
-            session.schema_dirty = False
-            self._load_catalog()
-        self._resume_outer(session)
+        try:
+            if session.write_open or session.conn.in_transaction:
+                self._end_sqlite_tx(session, "ROLLBACK")
+        finally:
+            session.depth = 0
+            session.doomed = None
+            if session.schema_dirty:
+                session.schema_dirty = False
+                self._load_catalog()
+            self._resume_outer(session)
 
     def _resume_outer(self, session: Session) -> None:
         """After an inner transaction ends, its thread goes back to the outer one."""
@@ -280,12 +309,65 @@ class SessionsPart(StorageState):
 
     def _end_sqlite_tx(self, session: Session, verb: str) -> None:
         try:
-            session.cursor.execute(verb)
+            if verb == "COMMIT" or session.conn.in_transaction:  # SQLite may have rolled back
+                session.cursor.execute(verb)
         finally:
             if verb == "ROLLBACK" or not session.conn.in_transaction:
                 session.write_open = False
                 if self.gate.owner is session:
                     self.gate.release()
+
+    def reconcile(self, session: Session) -> bool:
+        """Make the session agree with SQLite, which is the truth about transactions.
+
+        SQLite rolls a write transaction back by itself on a full disk, an I/O error or
+        exhausted memory; an interrupt (Ctrl-C) can land between ``BEGIN IMMEDIATE`` and the
+        bookkeeping after it. Run after any error of a write and before opening one: a write
+        transaction SQLite ended dooms the session's transaction (its writes are refused until
+        it ends) and returns True; a transaction SQLite holds that the session does not know of
+        is rolled back; the writer lock held by a session without a write transaction is
+        released.
+        """
+        try:
+            in_sqlite = session.conn.in_transaction
+        except apsw.Error:  # a closed connection holds nothing
+            in_sqlite = False
+        lost = False
+        if session.write_open and not in_sqlite:
+            session.write_open = False
+            lost = True
+            if session.depth and session.doomed is None:
+                session.doomed = "it ended after an error"
+        elif in_sqlite and not (session.write_open and session.depth):
+            try:
+                session.cursor.execute("ROLLBACK")
+            except apsw.Error:
+                pass  # nothing more can be done here; the next BEGIN will say so
+            session.write_open = False
+        if not session.write_open and self.gate.owner is session:
+            self.gate.release()
+        return lost
+
+    def failed(self, session: Session, exc: apsw.Error, type_def: Any = None,
+               encoded: tuple[str, str | None] | None = None) -> ArcadeDBError:  # fmt: skip
+        """The ArcadeDBError for a SQLite error of a write, once the session agrees with SQLite
+        (``reconcile``): if SQLite rolled the transaction back, it is doomed, and the error says
+        so."""
+        lost = self.reconcile(session)
+        error = translate_error(exc, self, type_def, encoded,
+                                rolled_back=lost if lost or session.write_open else None)  # fmt: skip
+        if lost and session.depth:
+            session.doomed = f"{type(error).__name__}: {error}"
+        return error
+
+    def transaction_lost(self, session: Session) -> bool:
+        """After an error of a bulk writer: True when SQLite rolled its write transaction back
+        (the session is then reset: no transaction, the writer lock released)."""
+        if not self.reconcile(session) and session.doomed is None:
+            return False
+        session.depth = 0
+        session.doomed = None
+        return True
 
     def _open_write(self, session: Session) -> None:
         """Take the gate and start SQLite's write transaction."""
@@ -298,16 +380,24 @@ class SessionsPart(StorageState):
                     "or commit it before beginning the inner one"
                 )
             outer = outer.outer
-        if not self.gate.acquire(session, timeout=300):
-            raise TransactionError("Timed out after 300 s waiting for the database writer lock")
+        self.reconcile(session)  # what an interrupted write may have left behind
         try:
+            if not self.gate.acquire(session, timeout=WRITER_TIMEOUT):
+                raise TransactionError(
+                    f"Timed out after {WRITER_TIMEOUT} s waiting for the database writer lock"
+                )
             if self._sync_pending and session in self._sync_pending:
                 self._apply_sync(session)
             session.cursor.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self.gate.release()
+            session.write_open = True
+        except BaseException as exc:
+            # Whatever stopped it (an error, Ctrl-C right after BEGIN returned), the caller was
+            # told no write transaction started: make it so, and let the writer lock go.
+            session.write_open = False
+            self.reconcile(session)
+            if isinstance(exc, apsw.Error):
+                raise translate_error(exc, self) from exc
             raise
-        session.write_open = True
 
     @contextmanager
     def writing(self, session: Session, schema: bool = False) -> Iterator[Session]:
@@ -318,10 +408,18 @@ class SessionsPart(StorageState):
         if self.closed:
             raise DatabaseClosedError(f"Database '{self.folder}' is closed")
         if session.depth:
+            if session.doomed is not None:
+                raise _doomed_error(session.doomed, "this write was not made")
             if not session.write_open:
                 self._open_write(session)
             if not schema:
-                yield session
+                try:
+                    yield session
+                except apsw.Error as exc:
+                    raise self.failed(session, exc) from exc
+                except BaseException:
+                    self.reconcile(session)
+                    raise
                 return
             # A schema change is several statements: inside a transaction it gets a savepoint,
             # so that a failed one (e.g. a unique index over duplicates) leaves nothing behind.
@@ -329,9 +427,13 @@ class SessionsPart(StorageState):
             session.cursor.execute("SAVEPOINT al_schema_op")
             try:
                 yield session
-            except BaseException:
-                session.cursor.execute("ROLLBACK TO al_schema_op; RELEASE al_schema_op")
+            except BaseException as exc:
+                error = self.failed(session, exc) if isinstance(exc, apsw.Error) else None
+                if session.write_open and not self.reconcile(session):
+                    session.cursor.execute("ROLLBACK TO al_schema_op; RELEASE al_schema_op")
                 self._load_catalog()
+                if error is not None:
+                    raise error from exc
                 raise
             session.cursor.execute("RELEASE al_schema_op")
             return
@@ -341,11 +443,15 @@ class SessionsPart(StorageState):
                 "or call db.set_auto_transaction(True)"
             )
         self._open_write(session)
-        session.depth = 1
-        if schema:
-            session.schema_dirty = True
         try:
+            session.depth = 1
+            if schema:
+                session.schema_dirty = True
             yield session
+        except apsw.Error as exc:
+            error = self.failed(session, exc)
+            self._abort(session)
+            raise error from exc
         except BaseException:
             self._abort(session)
             raise
@@ -364,8 +470,14 @@ class SessionsPart(StorageState):
 
     def _in_write(self, session: Session, action: Any, *args: Any) -> Any:
         """Run ``action(session, *args)`` inside a write transaction (see ``writing``)."""
-        if session.write_open and not self.closed:
-            return action(session, *args)
+        if session.write_open and session.depth and not self.closed:
+            try:
+                return action(session, *args)
+            except apsw.Error as exc:
+                raise self.failed(session, exc) from exc
+            except BaseException:
+                self.reconcile(session)
+                raise
         with self.writing(session) as s:
             return action(s, *args)
 
@@ -377,3 +489,10 @@ class SessionsPart(StorageState):
 
     def rollback_to_savepoint(self, session: Session, name: str) -> None:
         session.cursor.execute(f"ROLLBACK TO {name}")
+
+
+def _doomed_error(cause: str, what: str) -> TransactionError:
+    return TransactionError(
+        f"This transaction was rolled back by SQLite ({cause}), so {what}: leave the "
+        "transaction block (or call rollback()) and run it again"
+    )
