@@ -91,7 +91,6 @@ def _assert_read_only_handled(facts: dict[str, faultkit.Outcome]) -> None:
         assert "permission" in message or "read-only" in message, f"open: {facts['open']}"
 
 
-@pending("item 13")
 def test_an_unprivileged_user_on_a_folder_it_cannot_write(shared_folder):
     path = _make(os.path.join(shared_folder, "db"))  # owned by root, mode 755
     try:
@@ -102,7 +101,6 @@ def test_an_unprivileged_user_on_a_folder_it_cannot_write(shared_folder):
     _assert_read_only_handled(child.value)
 
 
-@pending("item 13")
 def test_an_unprivileged_user_on_a_read_only_database_file(shared_folder):
     path = _make(os.path.join(shared_folder, "db"))
     for name in os.listdir(path):
@@ -117,7 +115,6 @@ def test_an_unprivileged_user_on_a_read_only_database_file(shared_folder):
     _assert_read_only_handled(child.value)
 
 
-@pending("item 13")
 def test_a_database_on_a_read_only_mount(tmp_path):
     path = _make(str(tmp_path / "db"))
     try:
@@ -151,12 +148,7 @@ def _with_db(path: str, action):
         return action(db)
 
 
-#: iterate_type and query already translate this corruption (it surfaces at their first step).
-CORRUPT_ACCESSES = [a if a in ("iterate_type", "query") else pytest.param(a, marks=pending("item 13"))
-                    for a in ACCESSES]  # fmt: skip
-
-
-@pytest.mark.parametrize("access", CORRUPT_ACCESSES)
+@pytest.mark.parametrize("access", list(ACCESSES))
 def test_a_corrupt_file_raises_arcadedb_errors(tmp_path, access):
     path = _make(str(tmp_path / "db"), count=3000)
     pages, page_size = faultkit.btree_pages(path, faultkit.table_of(path, "D"))
@@ -193,7 +185,6 @@ ROW_ACCESSES = {
 }
 
 
-@pending("item 13")
 @pytest.mark.parametrize("access", list(ROW_ACCESSES))
 def test_damaged_rows_raise_arcadedb_errors_naming_the_record(tmp_path, access):
     """Each access raises an ArcadeDBError that names the damaged record, or (where SQLite cannot
@@ -213,7 +204,6 @@ def test_damaged_rows_raise_arcadedb_errors_naming_the_record(tmp_path, access):
 # --- the WAL deleted under a live database -----------------------------------------------------
 
 
-@pending("item 13")
 def test_a_wal_deleted_under_a_live_database_gives_arcadedb_errors(db):
     db.schema.create_document_type("D")
     with db.transaction():
@@ -243,7 +233,6 @@ def _nested(depth: int, kind: str):
     return value
 
 
-@pending("item 13")
 @pytest.mark.parametrize("kind", ["list", "map"])
 def test_a_value_nested_1200_deep_is_a_validation_error(db, kind):
     db.schema.create_document_type("D")
@@ -289,7 +278,6 @@ def one_megabyte_limit():
     apsw.connection_hooks.remove(hook)
 
 
-@pending("item 13")
 def test_a_value_above_sqlites_length_limit_is_an_arcadedb_error(db_path, one_megabyte_limit):
     with arcadedb.create_database(db_path) as db:
         db.schema.create_document_type("D")
@@ -310,7 +298,6 @@ def test_a_value_above_sqlites_length_limit_is_an_arcadedb_error(db_path, one_me
 # --- another thread closes the database mid-iteration ---------------------------------------------
 
 
-@pending("item 13")
 def test_closing_the_database_during_an_iteration_is_a_database_closed_error(db_path):
     _make(db_path, 500)
     db = arcadedb.open_database(db_path)

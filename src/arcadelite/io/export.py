@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..exceptions import ArcadeDBError
+from ..exceptions import ArcadeDBError, DatabaseCorruptError
 from ..model.records import Document
 from ..model.serialize import json_default
 from ..rid import RID
@@ -351,6 +351,12 @@ def _write_records(storage: Storage, session: Session, type_def: TypeDef, out: A
     edge = type_def.kind == "edge"
     declared = {name: ("DATE" if p.type == "DATE" or p.of_type == "DATE" else p.type)
                 for name, p in type_def.all_properties.items()}  # fmt: skip
+    damaged = storage.first_damaged(session, type_def)  # plain bodies are copied unparsed
+    if damaged is not None:
+        raise DatabaseCorruptError(
+            f"Record {damaged} is damaged (its body is not valid JSON): the export stopped. "
+            f"Run `arcadelite check {storage.folder}`; delete or repair the record to export"
+        )
     count = 0
     buffer: list[bytes] = []
     for pos, body, tags, *ends in storage.scan_type(session, type_def):

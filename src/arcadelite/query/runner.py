@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..exceptions import ArcadeDBError, QueryError
+from ..exceptions import ArcadeDBError, QueryError, ValidationError
 from ..model.results import ResultSet
 from ..sql import ast as a
 from ..sql import parse, parse_script
@@ -84,7 +84,12 @@ def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | No
     storage = db._live_storage()
     if session is None:
         session = storage.session()
-    positional, named = bind_parameters(args, kwargs or {})
+    try:
+        positional, named = bind_parameters(args, kwargs or {})
+    except RecursionError:
+        raise ValidationError(
+            "A parameter nests lists or maps too deeply to store (the limit is 254 levels)"
+        ) from None
 
     try:
         if lang == "sql":

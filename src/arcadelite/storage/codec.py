@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from ..exceptions import ValidationError
+from ..exceptions import DatabaseCorruptError, ValidationError
 from ..rid import RID
 
 # STRICT_INTEGER sends ints beyond 53 bits to the slow path, which checks the signed 64-bit range
@@ -43,6 +43,11 @@ def format_datetime(value: dt.datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f") if value.year >= 1000 else value.isoformat(
         timespec="microseconds"
     )
+
+
+#: How deep lists and maps may nest in a value: orjson's own limit (it stops at 255), checked
+#: before Python's recursion limit could bite in any thread.
+MAX_NESTING = 254
 
 
 def fast_encode(props: dict[str, Any]) -> tuple[str, None] | None:
@@ -166,6 +171,11 @@ def _encode_value(value: Any, path: list[Any], tags: list[Any]) -> Any:
             )
         tags.append([path, "rid"])
         return str(rid)
+    if isinstance(value, (dict, list, tuple, set, frozenset)) and len(path) >= MAX_NESTING:
+        raise ValidationError(
+            f"The value of property '{_path_text(path[:1])}' nests deeper than {MAX_NESTING} "
+            "levels of lists and maps: store it flatter (or as a string)"
+        )
     if isinstance(value, dict):
         return {_check_key(k): _encode_value(v, [*path, k], tags) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
@@ -203,11 +213,23 @@ def _path_text(path: list[Any]) -> str:
 
 def decode_record(body: str | bytes, tags: str | None) -> dict[str, Any]:
     """Decode (body, tags) back into the property dict that was encoded."""
-    props = orjson.loads(body)
-    if tags:
-        for path, tag in orjson.loads(tags):
-            _apply_tag(props, path, tag)
+    try:
+        props = orjson.loads(body)
+        if tags:
+            for path, tag in orjson.loads(tags):
+                _apply_tag(props, path, tag)
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise _damaged(f"{type(exc).__name__}: {exc}") from exc
+    if type(props) is not dict:
+        raise _damaged(f"its body is a JSON {type(props).__name__}, not an object")
     return props
+
+
+def _damaged(why: str) -> DatabaseCorruptError:
+    return DatabaseCorruptError(
+        f"A stored record is damaged ({why}): run `arcadelite check <folder>` to find it; "
+        "export what is still readable, or restore a backup"
+    )
 
 
 def _apply_tag(container: Any, path: list[Any], tag: Any) -> None:

@@ -12,7 +12,10 @@ DatabaseCorruptError, each saying what to do.
 from __future__ import annotations
 
 import errno
-from typing import TYPE_CHECKING, Any, cast
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import apsw
 
@@ -61,10 +64,16 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
             f"Database {where} is read-only here ({exc}): nothing was written. Open it where "
             "its folder and files may be written (file permissions, mount, user) to change it"
         )
-    if isinstance(exc, (apsw.CorruptError, apsw.NotADBError)):
+    if isinstance(exc, apsw.NotADBError):
         return DatabaseCorruptError(
-            f"Database {where} is damaged ({exc}): run `arcadelite check <folder>` to see "
-            "what is wrong; export what is still readable, or restore a backup"
+            f"Database {where} is not an arcadelite database, or its file is damaged ({exc}): "
+            "check the path; restore a backup if it is yours"
+        )
+    if isinstance(exc, apsw.CorruptError):
+        return DatabaseCorruptError(
+            f"Database {where} is damaged ({exc}): run `arcadelite check "
+            f"{storage.folder if storage is not None else '<folder>'}` to see what is wrong; "
+            "export what is still readable, or restore a backup"
         )
     if isinstance(exc, apsw.TooBigError):
         return ValidationError(
@@ -77,9 +86,65 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
             "was its WAL or -shm file removed, or the disk removed?): "
             + _what_happened(rolled_back) + ". Close the database and open it again"
         )
+    if isinstance(exc, apsw.SQLError) and "malformed JSON" in str(exc):
+        return DatabaseCorruptError(
+            f"A record of database {where} is damaged ({exc}): run `arcadelite check <folder>` "
+            "to find it; export what is still readable, or restore a backup"
+        )
     if isinstance(exc, (apsw.CursorClosedError, apsw.ConnectionClosedError)):
         return DatabaseClosedError(f"Database {where} was closed while this was running ({exc})")
     return ArcadeDBError(f"Storage error: {exc}")
+
+
+def damaged_text(exc: UnicodeDecodeError, storage: StorageState | None = None) -> ArcadeDBError:
+    """A stored text that is not UTF-8 (SQLite hands back what the file holds)."""
+    where = f"'{storage.folder}'" if storage is not None else "the database"
+    return DatabaseCorruptError(
+        f"A record of database {where} is damaged (its text is not UTF-8: {exc.reason} at "
+        f"byte {exc.start}): run `arcadelite check <folder>` to find it; export what is "
+        "still readable, or restore a backup"
+    )
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def translating(method: _Method) -> _Method:
+    """A storage method (or generator) whose SQLite errors, raised by ``execute()`` or while its
+    rows are fetched, leave as ArcadeDBErrors."""
+    if inspect.isgeneratorfunction(method):
+
+        @functools.wraps(method)
+        def generator(self: Any, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except apsw.Error as exc:
+                raise translate_error(exc, self) from exc
+            except UnicodeDecodeError as exc:
+                raise damaged_text(exc, self) from exc
+
+        return cast("_Method", generator)
+
+    @functools.wraps(method)
+    def call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except apsw.Error as exc:
+            raise translate_error(exc, self) from exc
+        except UnicodeDecodeError as exc:
+            raise damaged_text(exc, self) from exc
+
+    return cast("_Method", call)
+
+
+def translated_rows(rows: Iterable[Any], storage: StorageState) -> Iterator[Any]:
+    """``rows`` (a cursor being read), with SQLite's errors while reading them translated."""
+    try:
+        yield from rows
+    except apsw.Error as exc:
+        raise translate_error(exc, storage) from exc
+    except UnicodeDecodeError as exc:
+        raise damaged_text(exc, storage) from exc
 
 
 def _what_happened(rolled_back: bool | None) -> str:
@@ -111,16 +176,20 @@ def os_error(exc: OSError, path: str, what: str) -> ArcadeDBError:
     if code in (errno.EACCES, errno.EPERM, errno.EROFS):
         reason = "a read-only file system" if code == errno.EROFS else "permission denied"
         return ReadOnlyDatabaseError(
-            f"'{path}' may not be written ({reason}) while {what}: run as a user who may "
-            "write there, or choose another place"
+            f"'{path}' may not be written ({reason}) while {what}: a database folder must be "
+            "writable even to read it (arcadelite writes its lock file there, SQLite its -wal "
+            "and -shm files); run as a user who may write there, or copy it somewhere writable"
         )
     return ArcadeDBError(f"{what[:1].upper()}{what[1:]} failed on '{path}': {exc}")
 
 
 def storage_error(exc: BaseException) -> ArcadeDBError | None:
-    """The ArcadeDBError for an exception raised inside SQLite, or None for any other one."""
+    """The ArcadeDBError for an exception raised inside SQLite (or by damaged stored text), or
+    None for any other one."""
     if isinstance(exc, apsw.Error):
         return translate_error(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return damaged_text(exc)
     return None
 
 
@@ -161,4 +230,5 @@ def _holder(storage: Storage, index: IndexDef, key: Any) -> str:
     return "?"
 
 
-__all__ = ["os_error", "storage_error", "translate_error"]
+__all__ = ["damaged_text", "os_error", "storage_error", "translate_error", "translated_rows",
+           "translating"]

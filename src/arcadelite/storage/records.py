@@ -19,7 +19,7 @@ from ..exceptions import DuplicatedKeyError, RecordNotFoundError, SchemaError, V
 from ..rid import RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import TypeDef, validate
-from .errors import translate_error
+from .errors import translate_error, translated_rows, translating
 from .sessions import Session, SessionsPart
 from .sqltext import columns_of, field_sql, values_rows
 
@@ -144,6 +144,7 @@ class RecordsPart(SessionsPart):
 
     # --- reads ------------------------------------------------------------------------------
 
+    @translating
     def load(self, session: Session, rid: RID) -> tuple[TypeDef, Row] | None:
         """(type, row) of the record with this RID, or None when there is none."""
         self.check_open()
@@ -158,6 +159,7 @@ class RecordsPart(SessionsPart):
         ).fetchall()
         return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # the columns are Row's
 
+    @translating
     def load_many(self, session: Session,
                   rids: list[RID]) -> list[tuple[TypeDef, Row] | None]:  # fmt: skip
         """(type, row) for each RID in order (None where missing); one query per bucket."""
@@ -180,6 +182,7 @@ class RecordsPart(SessionsPart):
                 found[(bucket, row[0])] = (type_def, row)  # Row
         return [found.get((rid.bucket_id, rid.position)) for rid in rids]
 
+    @translating
     def find_by_key(self, session: Session, type_def: TypeDef, keys: tuple[str, ...],
                     values: tuple[Any, ...]) -> Iterator[tuple[TypeDef, Row]]:  # fmt: skip
         """Records of the type (and subtypes) whose properties equal the values."""
@@ -199,8 +202,18 @@ class RecordsPart(SessionsPart):
         cursor = self.execute_sql(
             session, f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} ORDER BY pos"
         )
-        return iter(cursor)  # rows in Row's layout
+        return translated_rows(cursor, self)  # rows in Row's layout
 
+    @translating
+    def first_damaged(self, session: Session, type_def: TypeDef) -> RID | None:
+        """The first record of the type's own table whose body is not valid JSON, if any."""
+        self.check_open()
+        rows = session.conn.execute(
+            f"SELECT pos FROM {type_def.table} WHERE NOT json_valid(body) ORDER BY pos LIMIT 1"
+        ).fetchall()
+        return RID(type_def.id, int(rows[0][0])) if rows else None  # type: ignore[arg-type]  # pos is an INTEGER column
+
+    @translating
     def count(self, session: Session, type_def: TypeDef, polymorphic: bool = True) -> int:
         self.check_open()
         targets = type_def.polymorphic if polymorphic else [type_def]
@@ -211,6 +224,7 @@ class RecordsPart(SessionsPart):
             total += count
         return total
 
+    @translating
     def edges(self, session: Session, packed_vertex: int, direction: str,
               labels: tuple[str, ...] = ()) -> Iterator[tuple[TypeDef, EdgeRow]]:  # fmt: skip
         """Edges of a vertex, as (edge type, row); index seeks only."""
@@ -226,6 +240,7 @@ class RecordsPart(SessionsPart):
                 ):
                     yield edge_type, row  # Row's layout
 
+    @translating
     def neighbors(self, session: Session, packed_vertex: int, direction: str,
                   labels: tuple[str, ...] = ()) -> list[int]:  # fmt: skip
         """Packed RIDs of adjacent vertices, read from the covering edge indexes alone."""
@@ -253,6 +268,7 @@ class RecordsPart(SessionsPart):
             result.extend(t for t in type_def.polymorphic if t not in result)
         return result
 
+    @translating
     def has_edges(self, session: Session, type_def: TypeDef) -> bool:
         """True when some edge touches a vertex of this (vertex) type."""
         low, high = bucket_range(type_def.id)
@@ -277,6 +293,7 @@ class RecordsPart(SessionsPart):
         except apsw.Error as exc:
             raise translate_error(exc) from exc
 
+    @translating
     def explain(self, session: Session, sql: str, params: Any = ()) -> list[str]:
         rows = session.conn.execute("EXPLAIN QUERY PLAN " + sql, params).fetchall()
         return [str(row[-1]) for row in rows]  # (id, parent, notused, detail)
@@ -373,6 +390,7 @@ class RecordsPart(SessionsPart):
                 else:
                     s.cursor.execute(f"DELETE FROM {target.table}")
 
+    @translating
     def missing_vertices(self, session: Session, packed: Iterable[int]) -> list[int]:
         """Which of these packed RIDs are not vertices that exist (index seeks by position)."""
         by_bucket: dict[int, set[int]] = {}

@@ -18,7 +18,7 @@ from typing import Any
 import apsw
 
 from ..exceptions import ArcadeDBError, DatabaseClosedError, TransactionError
-from .errors import translate_error
+from .errors import translate_error, translating
 from .sqltext import is_identifier
 from .state import StorageState
 
@@ -110,17 +110,22 @@ class _WalSize:
 class SessionsPart(StorageState):
     """Sessions and transactions: the first part of ``Storage`` (see state.py)."""
 
+    @translating
     def _new_session(self) -> Session:
         conn = apsw.Connection(
             self.file,
             flags=apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE,
             statementcachesize=256,
         )
-        conn.setbusytimeout(60_000)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self.sync_mode}")
-        conn.execute("PRAGMA cache_size=-16384")
-        conn.execute("PRAGMA temp_store=MEMORY")
+        try:
+            conn.setbusytimeout(60_000)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(f"PRAGMA synchronous={self.sync_mode}")
+            conn.execute("PRAGMA cache_size=-16384")
+            conn.execute("PRAGMA temp_store=MEMORY")
+        except BaseException:
+            conn.close()
+            raise
         session = Session(conn)
         with self._sessions_lock:
             self._sessions.add(session)
@@ -276,11 +281,16 @@ class SessionsPart(StorageState):
         except apsw.Error as exc:
             self._abort(session)
             raise translate_error(exc, self, rolled_back=True) from exc
-        if session.wal is not None and session.wal.pages >= CHECKPOINT_PAGES:
-            self._checkpoint_synced(session)
-        session.depth = 0
-        session.schema_dirty = False
-        self._resume_outer(session)
+        except BaseException:  # Ctrl-C: the transaction ends either way (committed or not)
+            self._abort(session)
+            raise
+        try:
+            if session.wal is not None and session.wal.pages >= CHECKPOINT_PAGES:
+                self._checkpoint_synced(session)
+        finally:
+            session.depth = 0
+            session.schema_dirty = False
+            self._resume_outer(session)
 
     def rollback(self, session: Session) -> None:
         if session.depth == 0 or self.closed:
