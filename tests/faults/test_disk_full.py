@@ -194,11 +194,13 @@ def test_async_operations_on_a_full_disk_are_reported_once_with_their_true_outco
 # --- item 3: create_database, export_database ---------------------------------------------------
 
 
-def test_create_database_on_a_full_disk_raises_an_arcadedb_error(small_disk):
-    faultkit.fill_disk(small_disk)
+@pytest.mark.parametrize("leave", [0, 16384])  # 16 KB: SQLite's -shm cannot grow ("I/O error")
+def test_create_database_on_a_full_disk_raises_an_arcadedb_error(small_disk, leave):
+    faultkit.fill_disk(small_disk, leave=leave)
     with pytest.raises(ArcadeDBError) as caught:
         arcadedb.create_database(os.path.join(small_disk, "db"))
     assert _says_disk_full(caught.value) or "space" in str(caught.value).lower()
+    assert not os.path.exists(os.path.join(small_disk, "db")), "the half-made folder stayed"
 
 
 def test_create_database_on_a_full_disk_leaves_no_locked_file_behind(small_disk):

@@ -24,7 +24,7 @@ from torture import faultkit
 
 import arcadelite as arcadedb
 from arcadelite import ArcadeDBError
-from arcadelite.exceptions import DatabaseClosedError, ValidationError
+from arcadelite.exceptions import DatabaseClosedError, DatabaseCorruptError, ValidationError
 
 pending = pytest.mark.fault_pending
 DAMAGE_WORDS = ("corrupt", "damaged", "malformed")
@@ -199,6 +199,26 @@ def test_damaged_rows_raise_arcadedb_errors_naming_the_record(tmp_path, access):
     assert named or "check" in message.lower(), (
         f"the error names neither the damaged record nor what to do: {message}"
     )
+
+
+def test_export_refuses_a_record_whose_body_is_not_json(tmp_path):
+    """A plain body is copied into the dump without parsing it: a damaged one must stop the
+    export (naming the record), not make a dump that no import can read."""
+    path = str(tmp_path / "db")
+    with arcadedb.create_database(path) as db:
+        db.schema.create_document_type("R")
+        with db.transaction():
+            for n in range(10):
+                db.new_document("R").set("n", n).save()
+    table = faultkit.table_of(path, "R")
+    faultkit.raw_sql(path, f"UPDATE {table} SET body = '{{\"n\": 3, bad' WHERE pos = 3")
+    target = str(tmp_path / "out" / "dump.jsonl.gz")
+    with arcadedb.open_database(path) as db:
+        with pytest.raises(DatabaseCorruptError) as caught:
+            db.export_database(target, verbose=0)
+    assert "#1:3" in str(caught.value) and "check" in str(caught.value)
+    assert not os.path.exists(target)
+    assert not os.path.isdir(os.path.dirname(target)) or os.listdir(os.path.dirname(target)) == []
 
 
 # --- the WAL deleted under a live database -----------------------------------------------------

@@ -59,11 +59,19 @@ class SchemaPart(RecordsPart):
 
     def _create_catalog(self) -> None:
         conn = self.main.conn
-        with conn:
+        # Not `with conn:` (a savepoint): on a full disk SQLite rolls the transaction back by
+        # itself, and the savepoint's rollback would then hide the real error.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
             conn.execute(_CATALOG_DDL)
             conn.execute(
                 "INSERT OR REPLACE INTO al_meta VALUES ('format', ?)", (FORMAT_VERSION,)
             )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def _load_catalog(self) -> None:
         conn = self.session().conn

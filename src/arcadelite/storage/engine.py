@@ -50,6 +50,18 @@ class Storage(SchemaPart):
                 self._create_catalog()
             self._load_catalog()
         except BaseException as exc:
+            what = "creating the database" if create else "opening the database"
+            error: BaseException = exc  # (translated before the cleanup frees any space)
+            if isinstance(exc, OSError):
+                error = os_error(exc, self.folder, what)
+            elif isinstance(exc, (apsw.FullError, apsw.ReadOnlyError, apsw.CorruptError,
+                                  apsw.NotADBError, apsw.IOError)):  # fmt: skip
+                error = translate_error(exc, self)
+            elif isinstance(exc, apsw.Error):
+                error = ArcadeDBError(
+                    f"Cannot open database '{self.folder}': {exc} (not an arcadelite database, "
+                    "or its creation was interrupted)"
+                )
             self.closed = True
             with self._sessions_lock:
                 for session in list(self._sessions):
@@ -57,18 +69,9 @@ class Storage(SchemaPart):
             self._files.release()
             if create:
                 self._files.remove_created()
-            what = "creating the database" if create else "opening the database"
-            if isinstance(exc, OSError):
-                raise os_error(exc, self.folder, what) from exc
-            if isinstance(exc, (apsw.FullError, apsw.ReadOnlyError, apsw.CorruptError,
-                                apsw.NotADBError, apsw.IOError)):  # fmt: skip
-                raise translate_error(exc, self) from exc
-            if isinstance(exc, apsw.Error):
-                raise ArcadeDBError(
-                    f"Cannot open database '{self.folder}': {exc} (not an arcadelite database, "
-                    "or its creation was interrupted)"
-                ) from exc
-            raise
+            if error is exc:
+                raise
+            raise error from exc
 
     # --- lifecycle --------------------------------------------------------------------------
 

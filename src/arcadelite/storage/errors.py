@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import functools
 import inspect
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
@@ -80,6 +81,13 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
             f"A value is too big for SQLite ({exc}): SQLite's length limit is "
             f"{_length_limit(storage):,} bytes for a record; store less in one record"
         )
+    if isinstance(exc, apsw.IOError) and storage is not None and _nearly_full(storage.folder):
+        # SQLite reports some writes the full disk refused as I/O errors (growing the -shm)
+        return DiskFullError(
+            f"The disk holding {where} is full (SQLite: {exc}): "
+            + _what_happened(rolled_back) + ". Free some space, then retry",
+            rolled_back=bool(rolled_back),
+        )
     if isinstance(exc, apsw.IOError):
         return ArcadeDBError(
             f"The files of database {where} changed or failed while it was open ({exc}; "
@@ -145,6 +153,15 @@ def translated_rows(rows: Iterable[Any], storage: StorageState) -> Iterator[Any]
         raise translate_error(exc, storage) from exc
     except UnicodeDecodeError as exc:
         raise damaged_text(exc, storage) from exc
+
+
+def _nearly_full(folder: str) -> bool:
+    """True when the file system holding ``folder`` has less than 1 MB free."""
+    try:
+        stat = os.statvfs(folder)
+    except OSError:
+        return False
+    return stat.f_bavail * stat.f_frsize < (1 << 20)
 
 
 def _what_happened(rolled_back: bool | None) -> str:
