@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..exceptions import DatabaseCorruptError
 from ..rid import RID
 from ..storage.codec import decode_record
 from .records import RECORD_CLASSES, Document, Edge, Vertex
@@ -23,13 +24,23 @@ if TYPE_CHECKING:
 
 def record_from_row(store: Store, type_def: TypeDef, row: Row, mutable: bool = False) -> Document:
     """The record a storage row holds (immutable unless ``mutable``)."""
-    if type_def.kind == "edge":
+    edge = type_def.kind == "edge"
+    if edge:
         pos, body, tags, out_rid, in_rid = row  # type: ignore[misc]  # an edge's row
-        return Edge(store, type_def, decode_record(body, tags), RID(type_def.id, pos), mutable,
+    else:
+        pos, body, tags = row  # type: ignore[misc]  # a document's or vertex's row
+    try:
+        props = decode_record(body, tags)
+    except DatabaseCorruptError as exc:
+        raise _damaged(exc, RID(type_def.id, pos)) from exc
+    if edge:
+        return Edge(store, type_def, props, RID(type_def.id, pos), mutable,
                     RID.from_int(out_rid), RID.from_int(in_rid))  # fmt: skip
-    pos, body, tags = row  # type: ignore[misc]  # a document's or vertex's row
-    return RECORD_CLASSES[type_def.kind](store, type_def, decode_record(body, tags),
-                                         RID(type_def.id, pos), mutable)  # fmt: skip
+    return RECORD_CLASSES[type_def.kind](store, type_def, props, RID(type_def.id, pos), mutable)
+
+
+def _damaged(exc: DatabaseCorruptError, rid: RID) -> DatabaseCorruptError:
+    return DatabaseCorruptError(f"Record {rid}: {exc}")
 
 
 def records_from_scan(store: Store, by_id: dict[int, TypeDef],
@@ -39,7 +50,10 @@ def records_from_scan(store: Store, by_id: dict[int, TypeDef],
     append = out.append
     for tid, pos, body, tags, out_rid, in_rid in rows:
         type_def = by_id[tid]
-        props = decode_record(body, tags)
+        try:
+            props = decode_record(body, tags)
+        except DatabaseCorruptError as exc:
+            raise _damaged(exc, RID(tid, pos)) from exc
         if out_rid is not None:
             append(Edge(store, type_def, props, RID(tid, pos), False, RID.from_int(out_rid),
                         RID.from_int(in_rid)))  # type: ignore[arg-type]  # fmt: skip

@@ -72,8 +72,8 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
         )
     if isinstance(exc, apsw.CorruptError):
         return DatabaseCorruptError(
-            f"Database {where} is damaged ({exc}): run `arcadelite check "
-            f"{storage.folder if storage is not None else '<folder>'}` to see what is wrong; "
+            f"Database {where} is damaged ({exc}): run `arcadelite check {_folder(storage)}` "
+            "to see what is wrong; "
             "export what is still readable, or restore a backup"
         )
     if isinstance(exc, apsw.TooBigError):
@@ -96,22 +96,31 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
         )
     if isinstance(exc, apsw.SQLError) and "malformed JSON" in str(exc):
         return DatabaseCorruptError(
-            f"A record of database {where} is damaged ({exc}): run `arcadelite check <folder>` "
-            "to find it; export what is still readable, or restore a backup"
+            f"A record of {_database(storage)} is damaged ({exc}): run `arcadelite check "
+            f"{_folder(storage)}` to find it; export what is still readable, or restore a backup"
         )
     if isinstance(exc, (apsw.CursorClosedError, apsw.ConnectionClosedError)):
         return DatabaseClosedError(f"Database {where} was closed while this was running ({exc})")
     return ArcadeDBError(f"Storage error: {exc}")
 
 
-def damaged_text(exc: UnicodeDecodeError, storage: StorageState | None = None) -> ArcadeDBError:
+def damaged_text(exc: UnicodeDecodeError, storage: StorageState | None = None,
+                 rid: object = None) -> ArcadeDBError:  # fmt: skip
     """A stored text that is not UTF-8 (SQLite hands back what the file holds)."""
-    where = f"'{storage.folder}'" if storage is not None else "the database"
+    which = f"Record {rid}" if rid is not None else "A record"
     return DatabaseCorruptError(
-        f"A record of database {where} is damaged (its text is not UTF-8: {exc.reason} at "
-        f"byte {exc.start}): run `arcadelite check <folder>` to find it; export what is "
-        "still readable, or restore a backup"
+        f"{which} of {_database(storage)} is damaged (its text is not UTF-8: {exc.reason} at "
+        f"byte {exc.start}): run `arcadelite check {_folder(storage)}` to find it; export what "
+        "is still readable, or restore a backup"
     )
+
+
+def _database(storage: StorageState | None) -> str:
+    return f"database '{storage.folder}'" if storage is not None else "the database"
+
+
+def _folder(storage: StorageState | None) -> str:
+    return storage.folder if storage is not None else "<folder>"
 
 
 _Method = TypeVar("_Method", bound=Callable[..., Any])

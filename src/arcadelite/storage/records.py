@@ -19,7 +19,7 @@ from ..exceptions import DuplicatedKeyError, RecordNotFoundError, SchemaError, V
 from ..rid import RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import TypeDef, validate
-from .errors import translate_error, translated_rows, translating
+from .errors import damaged_text, translate_error, translated_rows, translating
 from .sessions import Session, SessionsPart
 from .sqltext import columns_of, field_sql, values_rows
 
@@ -153,10 +153,13 @@ class RecordsPart(SessionsPart):
             return None
         # fetchall, not fetchone: a statement left unfinished on the session's cursor would keep
         # the connection's read snapshot open, and later reads would miss others' commits.
-        rows = session.cursor.execute(
-            f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} WHERE pos = ?",
-            (rid.position,),
-        ).fetchall()
+        try:
+            rows = session.cursor.execute(
+                f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} WHERE pos = ?",
+                (rid.position,),
+            ).fetchall()
+        except UnicodeDecodeError as exc:
+            raise damaged_text(exc, self, rid) from exc
         return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # the columns are Row's
 
     @translating
