@@ -144,7 +144,6 @@ class RecordsPart(SessionsPart):
 
     # --- reads ------------------------------------------------------------------------------
 
-    @translating
     def load(self, session: Session, rid: RID) -> tuple[TypeDef, Row] | None:
         """(type, row) of the record with this RID, or None when there is none."""
         self.check_open()
@@ -158,6 +157,8 @@ class RecordsPart(SessionsPart):
                 f"SELECT {columns_of(type_def.kind)} FROM {type_def.table} WHERE pos = ?",
                 (rid.position,),
             ).fetchall()
+        except apsw.Error as exc:  # (inline, not @translating: the hottest read)
+            raise translate_error(exc, self) from exc
         except UnicodeDecodeError as exc:
             raise damaged_text(exc, self, rid) from exc
         return (type_def, rows[0]) if rows else None  # type: ignore[return-value]  # the columns are Row's
