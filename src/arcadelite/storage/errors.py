@@ -77,8 +77,11 @@ def translate_error(exc: apsw.Error, storage: StorageState | None = None,
             "export what is still readable, or restore a backup"
         )
     if isinstance(exc, apsw.TooBigError):
+        culprit = _largest_property(encoded)
+        what = f"The value of property '{culprit}'" if culprit else "A value"
+        of_type = f" of a record of type '{type_def.name}'" if type_def is not None else ""
         return ValidationError(
-            f"A value is too big for SQLite ({exc}): SQLite's length limit is "
+            f"{what}{of_type} is too big for SQLite ({exc}): SQLite's length limit is "
             f"{_length_limit(storage):,} bytes for a record; store less in one record"
         )
     if isinstance(exc, apsw.IOError) and storage is not None and _nearly_full(storage.folder):
@@ -162,6 +165,19 @@ def translated_rows(rows: Iterable[Any], storage: StorageState) -> Iterator[Any]
         raise translate_error(exc, storage) from exc
     except UnicodeDecodeError as exc:
         raise damaged_text(exc, storage) from exc
+
+
+def _largest_property(encoded: tuple[str, str | None] | None) -> str | None:
+    """The name of the record's largest property (by its encoded size), if it can be told."""
+    if encoded is None:
+        return None
+    try:
+        props = codec.loads(encoded[0])
+    except Exception:  # only for the message
+        return None
+    if not isinstance(props, dict) or not props:
+        return None
+    return max(props, key=lambda name: len(codec.dumps(props[name])))
 
 
 def _nearly_full(folder: str) -> bool:
