@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ALL_PARTS = "crash powerloss concurrency multiprocess fuzz badinput soak async_random"
+ALL_PARTS = "crash powerloss concurrency multiprocess fuzz badinput soak async_random faults"
 
 
 def torture(*argv: str) -> subprocess.CompletedProcess:

@@ -17,6 +17,7 @@ PARTS = (
     "badinput",
     "soak",
     "async_random",
+    "faults",
 )
 
 

@@ -496,7 +496,9 @@ class AsyncExecutor(ChunkWriting):
         ``timeout`` in seconds: TimeoutError on expiry (the work goes on). Raises
         AsyncExecutionError for failures that had no callback to go to.
         """
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
+        if timeout is not None and (
+            not isinstance(timeout, (int, float)) or not timeout >= 0
+        ):  # ``not >=`` refuses NaN too (NaN < 0 is False: it waited forever)
             raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
         if threading.get_ident() in self._worker_idents:
             raise ArcadeDBError("wait_completion() cannot be called from an executor callback")
