@@ -109,7 +109,6 @@ def test_fork_while_the_executor_holds_the_writer_lock_leaves_no_child_stuck(db)
 # --- item 10: a second path to an open database --------------------------------------------------
 
 
-@pending("item 10")
 def test_opening_an_open_database_through_a_symlink_says_it_is_open_in_this_process(db, tmp_path):
     link = tmp_path / "link"
     os.symlink(db.get_database_path(), link)
@@ -120,7 +119,6 @@ def test_opening_an_open_database_through_a_symlink_says_it_is_open_in_this_proc
     assert f"pid {os.getpid()}" not in message
 
 
-@pending("item 10")
 def test_opening_an_open_database_through_a_bind_mount_says_it_is_open_in_this_process(db, tmp_path):
     try:
         with faultkit.bind_mount(db.get_database_path(), str(tmp_path / "bound")) as bound:
@@ -129,6 +127,23 @@ def test_opening_an_open_database_through_a_bind_mount_says_it_is_open_in_this_p
     except faultkit.Unavailable as exc:
         pytest.skip(str(exc))
     assert "this process" in str(caught.value), f"says another process holds it: {caught.value}"
+
+
+def test_a_database_created_here_is_known_through_a_symlinked_parent(tmp_path):
+    """The registry learns a new folder's identity once it exists (before: its path text)."""
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "alias")
+    db = arcadedb.create_database(str(real / "db"))
+    try:
+        with pytest.raises(DatabaseLockedError) as caught:
+            arcadedb.open_database(str(tmp_path / "alias" / "db"))
+        assert "already open in this process" in str(caught.value)
+        assert str(real / "db") in str(caught.value)  # the path it is open by
+    finally:
+        db.close()
+    with arcadedb.open_database(str(tmp_path / "alias" / "db")) as again:
+        assert again.is_open()
 
 
 def test_a_closed_database_opens_through_a_symlink(db_path, tmp_path):

@@ -17,7 +17,9 @@ from ..exceptions import ArcadeDBError, DatabaseLockedError
 
 DB_FILE = "arcadelite.sqlite"
 LOCK_FILE = "lock"
-_PROCESS_OPEN: dict[str, object] = {}
+#: Folders open in this process: (st_dev, st_ino) (or the real path of one not made yet) ->
+#: (owner, the path it was opened by).
+_PROCESS_OPEN: dict[object, tuple[object, str]] = {}
 _PROCESS_OPEN_LOCK = threading.Lock()
 
 
@@ -37,26 +39,38 @@ class FolderLock:
     def __init__(self, folder: str) -> None:
         self.folder = folder
         self._owner: object = None
+        self._key: object = None
         self._fd: int | None = None
 
     def register(self, owner: object, create: bool) -> None:
-        """Claim the folder in this process (refused when it is open here already)."""
+        """Claim the folder in this process (refused when it is open here already, by whatever
+        path: the registry knows folders by device and inode, equal through symlinks and bind
+        mounts)."""
         with _PROCESS_OPEN_LOCK:
-            if self.folder in _PROCESS_OPEN:
-                raise DatabaseLockedError(
-                    f"Database '{self.folder}' is already open in this process: "
-                    "use the Database object you have, or close it first"
-                )
+            key = _identity(self.folder)
+            _refuse_if_open_here(self.folder, key)
             if create and exists(self.folder):
                 raise ArcadeDBError(f"Database '{self.folder}' already exists")
             if not create and not exists(self.folder):
                 raise ArcadeDBError(f"Database '{self.folder}' does not exist")
-            _PROCESS_OPEN[self.folder] = owner
-            self._owner = owner
+            _PROCESS_OPEN[key] = (owner, self.folder)
+            self._owner, self._key = owner, key
+
+    def _rekey(self) -> None:
+        """Once the folder exists, know it by its identity (a new one was known by its path)."""
+        with _PROCESS_OPEN_LOCK:
+            key = _identity(self.folder)
+            if key == self._key:
+                return
+            _refuse_if_open_here(self.folder, key)
+            if _PROCESS_OPEN.get(self._key, (None,))[0] is self._owner:
+                _PROCESS_OPEN[key] = _PROCESS_OPEN.pop(self._key)
+                self._key = key
 
     def lock(self) -> None:
         """Take the exclusive flock against other processes; the error names the holder's pid."""
         os.makedirs(self.folder, exist_ok=True)
+        self._rekey()
         path = os.path.join(self.folder, LOCK_FILE)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -69,6 +83,11 @@ class FolderLock:
                     break
                 time.sleep(0.01)
             os.close(fd)
+            if holder == str(os.getpid()):  # our own flock, through a path the registry missed
+                raise DatabaseLockedError(
+                    f"Database '{self.folder}' is already open in this process (through another "
+                    "path): use the Database object you have, or close it first"
+                ) from None
             raise DatabaseLockedError(
                 f"Database '{self.folder}' is open for writing by another process "
                 f"(pid {holder or 'unknown'})"
@@ -87,8 +106,29 @@ class FolderLock:
                 os.close(self._fd)
                 self._fd = None
         with _PROCESS_OPEN_LOCK:
-            if self._owner is not None and _PROCESS_OPEN.get(self.folder) is self._owner:
-                del _PROCESS_OPEN[self.folder]
+            if self._owner is not None and _PROCESS_OPEN.get(self._key, (None,))[0] is self._owner:
+                del _PROCESS_OPEN[self._key]
+
+
+def _identity(folder: str) -> object:
+    """What tells a folder from every other: its device and inode, whatever the path to it."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return ("path", os.path.realpath(folder))
+    return (st.st_dev, st.st_ino)
+
+
+def _refuse_if_open_here(folder: str, key: object) -> None:
+    """DatabaseLockedError when ``key`` is open in this process (caller holds the registry)."""
+    entry = _PROCESS_OPEN.get(key)
+    if entry is not None:
+        first = entry[1]
+        through = "" if first == folder else f" (as '{first}')"
+        raise DatabaseLockedError(
+            f"Database '{folder}' is already open in this process{through}: "
+            "use the Database object you have, or close it first"
+        )
 
 
 def _process_alive(pid_text: str) -> bool:
