@@ -21,6 +21,7 @@ from . import exceptions, graph, results, schema, transactions, type_conversion
 from .database import Database, DatabaseFactory, create_database, database_exists, open_database
 from .exceptions import (
     ArcadeDBError,
+    AsyncCallbackError,
     AsyncExecutionError,
     AsyncOperationError,
     DatabaseClosedError,
@@ -89,7 +90,7 @@ __all__ = [
     "BatchContext", "Importer", "import_csv", "export_database", "export_to_csv",
     "convert_python_to_java", "convert_java_to_python", "create_database", "open_database",
     "database_exists", "RID", "exceptions", "graph", "results", "schema", "transactions",
-    "type_conversion", "__version__", "AsyncExecutionError", "AsyncOperationError",
+    "type_conversion", "__version__", "AsyncCallbackError", "AsyncExecutionError", "AsyncOperationError",
     "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
     "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError", "VectorError",
     "to_java_float_array", "to_python_array",

@@ -330,6 +330,11 @@ class Database:
         storage = self._storage
         if storage.closed:
             return
+        from .bulk.writing import running_user_code
+
+        running = running_user_code()
+        if running is not None and running._storage is storage:
+            running.refuse_in_callback("db.close()")
         # Closing abandons this thread's open transactions: roll them back first, so that
         # pending async work (which needs the writer lock they may hold) can finish.
         session = storage.thread_session_if_any()

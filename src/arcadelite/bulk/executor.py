@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import (
     ArcadeDBError,
+    AsyncCallbackError,
     AsyncExecutionError,
     DatabaseClosedError,
     TransactionError,
@@ -47,7 +48,7 @@ from ..model.records import Document
 from ..storage import SYNC_MODES
 from ..storage.codec import encode_record, fast_encode
 from .operations import CREATE, DELETE, FAILED, STATEMENT, UPDATE, edge_ends
-from .writing import ChunkWriting
+from .writing import ChunkWriting, running_user_code
 
 if TYPE_CHECKING:
     from ..database import Database
@@ -500,7 +501,7 @@ class AsyncExecutor(ChunkWriting):
             not isinstance(timeout, (int, float)) or not timeout >= 0
         ):  # ``not >=`` refuses NaN too (NaN < 0 is False: it waited forever)
             raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
-        if threading.get_ident() in self._worker_idents:
+        if threading.get_ident() in self._worker_idents or running_user_code() is self:
             raise ArcadeDBError("wait_completion() cannot be called from an executor callback")
         if self._inline:
             if self.is_pending():
@@ -543,13 +544,18 @@ class AsyncExecutor(ChunkWriting):
     def _raise_unreported(self) -> None:
         with self._lock:
             failures, self._unreported = self._unreported, []
-        if failures:
-            shown = "; ".join(str(exc) for _, exc in failures[:5])
-            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-            raise AsyncExecutionError(
-                f"{len(failures)} async operation(s) failed with no error callback: {shown}{more}",
-                failures,
-            )
+        if not failures:
+            return
+        callbacks = [e for _, e in failures if isinstance(e, AsyncCallbackError)]
+        operations = [e for _, e in failures if not isinstance(e, AsyncCallbackError)]
+        parts = []
+        if operations:
+            parts.append(f"{len(operations)} async operation(s) failed with no error callback: "
+                         f"{_some(operations)}")  # fmt: skip
+        if callbacks:
+            parts.append(f"{len(callbacks)} callback(s) raised (their operations are committed: "
+                         f"do not retry them): {_some(callbacks)}")  # fmt: skip
+        raise AsyncExecutionError("; and ".join(parts), failures)
 
     def stats(self) -> dict[str, Any]:
         """Counters: submitted, committed, failed, commits, queue depth, throughput (ops/s)."""
@@ -575,12 +581,23 @@ class AsyncExecutor(ChunkWriting):
 
     def close(self) -> None:
         """Wait for completion, stop every worker thread, and release the executor."""
+        self.refuse_in_callback("close()")
         if self._closed:
             self._raise_unreported()
             return
         self._shutdown(timeout=None)
 
+    def refuse_in_callback(self, what: str) -> None:
+        """ArcadeDBError when the calling thread runs one of this executor's callbacks: closing
+        would wait for that very callback (a deadlock). Nothing is changed."""
+        if running_user_code() is self or threading.get_ident() in self._worker_idents:
+            raise ArcadeDBError(
+                f"{what} cannot run inside an executor callback: it would wait for the worker "
+                "running the callback. Close after wait_completion(), or from another thread"
+            )
+
     def _shutdown(self, timeout: float | None) -> None:
+        self.refuse_in_callback("close()")
         if self.is_pending():
             # The workers would wait forever for the writer lock this thread holds.
             self._check_not_holding_writer("close()")
@@ -635,6 +652,11 @@ class AsyncExecutor(ChunkWriting):
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"parallel={self._parallel}"
         return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
+
+
+def _some(errors: list[BaseException]) -> str:
+    shown = "; ".join(str(exc) for exc in errors[:5])
+    return shown + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
 
 
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:
