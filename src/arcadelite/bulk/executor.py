@@ -59,6 +59,7 @@ CHUNK = 2_000
 MAX_THROTTLE_WAIT = 0.002
 HANDOVER_WAIT = 0.002
 IDLE_POLL = 0.05
+START_GRACE = 1.0  # a worker not running this long after start() was interrupted never will
 
 
 class AsyncExecutor(ChunkWriting):
@@ -91,7 +92,11 @@ class AsyncExecutor(ChunkWriting):
         self._sleeping = False
         self._producers_waiting = 0
         self._flush_waiters = 0
-        self._workers: list[threading.Thread] = []
+        self._workers: list[threading.Thread] = []  # the current workers, one per level
+        self._threads: list[threading.Thread] = []  # every worker ever started (to join)
+        self._start_times: dict[threading.Thread, float] = {}
+        self._entered: set[threading.Thread] = set()  # workers that ran (maintained by them)
+        self._exited: set[threading.Thread] = set()
         self._worker_idents: set[int] = set()
         self._session: Any = None
         self._settings_dirty = True
@@ -311,8 +316,8 @@ class AsyncExecutor(ChunkWriting):
         if len(queue) >= self._soft_limit:
             self._throttle()
         queue.append(op)
-        if not self._workers:
-            self._start()
+        if len(self._workers) < self._parallel or self._session is None:
+            self._ensure_workers()
         if self._sleeping:
             self._wake()
         elif len(queue) >= self._fast_limit:
@@ -354,8 +359,8 @@ class AsyncExecutor(ChunkWriting):
         """Slow (past the back-pressure mark) or block (full queue) the producer."""
         if threading.get_ident() in self._worker_idents:
             return  # a callback submitting more work must not wait for itself
-        if not self._workers:
-            self._start()
+        if len(self._workers) < self._parallel or self._session is None:
+            self._ensure_workers()
         holds_writer = self._holds_writer()
         with self._lock:
             self._producers_waiting += 1
@@ -377,36 +382,68 @@ class AsyncExecutor(ChunkWriting):
 
     def _start(self) -> None:
         with self._lock:
-            if self._closed:
-                return
-            if self._started_at is None:
-                self._started_at = time.perf_counter()
-            if self._session is None:
-                self._session = self._storage.new_private_session()
-            if self._inline:
-                self._fast_limit = CHUNK - 1  # the CHUNK-th submission goes on to write
-                return
-            self._fast_limit = min(self._soft_limit, CHUNK)
-            self._spawn_workers()
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        """Start (caller holds _lock): the private session, then the workers."""
+        if self._closed:
+            return
+        if self._started_at is None:
+            self._started_at = time.perf_counter()
+        if self._session is None:
+            self._session = self._storage.new_private_session()
+        if self._inline:
+            self._fast_limit = CHUNK - 1  # the CHUNK-th submission goes on to write
+            return
+        self._fast_limit = min(self._soft_limit, CHUNK)
+        self._spawn_workers()
 
     def _spawn_workers(self) -> None:
-        alive = [t for t in self._workers if t.is_alive()]
+        """Start the missing workers (caller holds _lock). Each thread is recorded before it
+        starts: a KeyboardInterrupt landing in ``start()`` leaves no worker unknown."""
+        alive = [t for t in self._workers if not self._worker_gone(t)]
         for index in range(len(alive), self._parallel):
             thread = threading.Thread(
                 target=self._worker_main, args=(index,), name=f"arcadelite-async-{index}",
                 daemon=True,
             )  # fmt: skip
             alive.append(thread)
+            self._workers = alive
+            self._threads.append(thread)
+            self._start_times[thread] = time.monotonic()
             thread.start()
         self._workers = alive
+
+    def _worker_gone(self, thread: threading.Thread) -> bool:
+        """True when a worker thread ended, or never ran: its ``start()`` was interrupted before
+        the thread existed (it would be running a second after)."""
+        if thread in self._exited:
+            return True
+        if thread.is_alive() or thread in self._entered:
+            return False
+        return time.monotonic() - self._start_times.get(thread, 0.0) > START_GRACE
+
+    def _ensure_workers(self) -> None:
+        """With work pending and the executor open, (re)start missing workers: a Ctrl-C while
+        the workers started, or a worker that died, must not leave work behind for good."""
+        with self._lock:
+            if not self._closed and not self._stopping and not self._inline:
+                if self._session is None or any(map(self._worker_gone, self._workers)) or (
+                    len(self._workers) < self._parallel
+                ):
+                    self._start_locked()
 
     # --- worker side --------------------------------------------------------------------------
 
     def _worker_main(self, index: int) -> None:
+        me = threading.current_thread()
+        self._entered.add(me)
         self._worker_idents.add(threading.get_ident())
         try:
             while True:
                 with self._token:
+                    if self._session is None:  # stopped before this worker first ran
+                        return
                     if index >= self._parallel or (self._stopping and self._drained()):
                         if self._tx_count and self._stopping:
                             self._commit()
@@ -414,6 +451,7 @@ class AsyncExecutor(ChunkWriting):
                     self._step()
         finally:
             self._worker_idents.discard(threading.get_ident())
+            self._exited.add(me)
 
     def _drained(self) -> bool:
         return not self._queue and not self._tx_count
@@ -510,14 +548,15 @@ class AsyncExecutor(ChunkWriting):
             return
         if self.is_pending():
             self._check_not_holding_writer("wait_completion()")
+            self._ensure_workers()
             deadline = None if timeout is None else time.monotonic() + timeout
             with self._lock:
                 self._flush_waiters += 1
                 self._work.notify_all()
                 try:
                     while self._outstanding() > 0:
-                        if not any(t.is_alive() for t in self._workers):
-                            raise ArcadeDBError("async workers stopped with work pending")
+                        if any(map(self._worker_gone, self._workers)):
+                            self._start_locked()  # a worker died or never ran: replace it
                         if deadline is None:
                             self._done.wait(0.5)
                             continue
@@ -617,8 +656,12 @@ class AsyncExecutor(ChunkWriting):
             self._closed = True
             self._work.notify_all()
             self._space.notify_all()
-        for thread in self._workers:
-            if thread is not threading.current_thread():
+        for thread in list(self._threads):  # every one ever started, listed or not
+            if thread is threading.current_thread():
+                continue
+            while not self._worker_gone(thread) and not thread.is_alive():
+                time.sleep(0.001)  # started, not yet running: it may still touch the session
+            if thread.is_alive():
                 thread.join()
         if self._queue or self._tx_count:  # workers died early: nothing may vanish silently
             leftover = list(self._queue)
