@@ -31,7 +31,7 @@ def test_every_library_error_derives_from_arcadedb_error():
         for _, c in inspect.getmembers(exceptions, inspect.isclass)
         if c.__module__ == exceptions.__name__
     ]
-    assert len(classes) == 13  # VectorError joined for vector search
+    assert len(classes) == 15  # VectorError (vector search); AsyncCallbackError, DatabaseForkedError (issue 10)
     for cls in classes:
         assert issubclass(cls, ArcadeDBError), cls
         assert getattr(arcadedb, cls.__name__) is cls  # exported at the top level

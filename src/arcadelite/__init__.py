@@ -25,6 +25,7 @@ from .exceptions import (
     AsyncExecutionError,
     AsyncOperationError,
     DatabaseClosedError,
+    DatabaseForkedError,
     DatabaseLockedError,
     DuplicatedKeyError,
     ParseError,
@@ -91,7 +92,7 @@ __all__ = [
     "convert_python_to_java", "convert_java_to_python", "create_database", "open_database",
     "database_exists", "RID", "exceptions", "graph", "results", "schema", "transactions",
     "type_conversion", "__version__", "AsyncCallbackError", "AsyncExecutionError", "AsyncOperationError",
-    "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
+    "DatabaseClosedError", "DatabaseForkedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
     "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError", "VectorError",
     "to_java_float_array", "to_python_array",
 ]  # fmt: skip

@@ -13,6 +13,11 @@ class DatabaseClosedError(ArcadeDBError):
     """The database (or executor) was used after close() or drop()."""
 
 
+class DatabaseForkedError(DatabaseClosedError):
+    """A forked child used a Database its parent opened: SQLite connections cannot cross
+    fork(). The child opens the database itself (once the parent has closed it)."""
+
+
 class DatabaseLockedError(ArcadeDBError):
     """The database is open in this process already, or held by another process."""
 
@@ -113,6 +118,7 @@ __all__ = [
     "AsyncExecutionError",
     "AsyncOperationError",
     "DatabaseClosedError",
+    "DatabaseForkedError",
     "DatabaseLockedError",
     "DuplicatedKeyError",
     "ParseError",

@@ -31,10 +31,12 @@ Precisely:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import (
@@ -117,6 +119,7 @@ class AsyncExecutor(ChunkWriting):
         self._progress_bar: Any = None
         self._progress_total: int | None = None
         self._progress_desc = "Committed"
+        _EXECUTORS.add(self)
 
     # --- configuration (each returns self) ---------------------------------------------------
 
@@ -541,6 +544,8 @@ class AsyncExecutor(ChunkWriting):
             raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
         if threading.get_ident() in self._worker_idents or running_user_code() is self:
             raise ArcadeDBError("wait_completion() cannot be called from an executor callback")
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         if self._inline:
             if self.is_pending():
                 self._drain_inline(final=True)
@@ -621,6 +626,8 @@ class AsyncExecutor(ChunkWriting):
     def close(self) -> None:
         """Wait for completion, stop every worker thread, and release the executor."""
         self.refuse_in_callback("close()")
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         if self._closed:
             self._raise_unreported()
             return
@@ -674,7 +681,25 @@ class AsyncExecutor(ChunkWriting):
             self._progress_bar.close()
             self._progress_bar = None
 
+    def _inherited_by_fork(self) -> None:
+        """In a forked child: closed, with nothing of the parent's to run, report or commit
+        (its workers do not exist here; its pending work is the parent's)."""
+        self._closed = self._stopping = True
+        self._fast_limit = 0
+        self._queue = deque()
+        self._taken = self._completed  # nothing pending here
+        self._unreported = []
+        self._workers, self._threads = [], []
+        self._session = None
+        self._lock = threading.Lock()  # a worker of the parent may have held them
+        self._work = threading.Condition(self._lock)
+        self._space = threading.Condition(self._lock)
+        self._done = threading.Condition(self._lock)
+        self._token = threading.Lock()
+
     def _raise_closed(self) -> None:
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         raise DatabaseClosedError(
             "This async executor is closed: call db.async_executor() for a new one"
         )
@@ -697,7 +722,20 @@ class AsyncExecutor(ChunkWriting):
         return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
 
 
-def _some(errors: list[BaseException]) -> str:
+#: Every executor of this process, to disarm in a forked child.
+_EXECUTORS: weakref.WeakSet[AsyncExecutor] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for executor in list(_EXECUTORS):
+        executor._inherited_by_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _some(errors: Sequence[BaseException]) -> str:
     shown = "; ".join(str(exc) for exc in errors[:5])
     return shown + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
 

@@ -96,6 +96,17 @@ class FolderLock:
         os.pwrite(fd, f"{os.getpid():<20}".encode(), 0)
         self._fd = fd
 
+    def abandon(self) -> None:
+        """In a forked child: drop this process's copy of the lock descriptor. The flock belongs
+        to the description the parent shares: closing a copy keeps it, ``LOCK_UN`` (or a pid
+        written over the parent's) would give the parent's lock away."""
+        fd, self._fd, self._owner = self._fd, None, None
+        if fd is not None:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
     def release(self) -> None:
         """Give up the flock (leaving no stale pid) and the registration."""
         if self._fd is not None:
@@ -108,6 +119,23 @@ class FolderLock:
         with _PROCESS_OPEN_LOCK:
             if self._owner is not None and _PROCESS_OPEN.get(self._key, (None,))[0] is self._owner:
                 del _PROCESS_OPEN[self._key]
+
+
+def _after_fork_in_child() -> None:
+    """Every database open in the parent is inherited, not open, in a forked child: its owner
+    is told (``inherited_by_fork``), and the child may open the folder itself later."""
+    global _PROCESS_OPEN_LOCK
+    _PROCESS_OPEN_LOCK = threading.Lock()  # another thread of the parent may have held it
+    inherited = list(_PROCESS_OPEN.values())
+    _PROCESS_OPEN.clear()
+    for owner, _path in inherited:
+        hook = getattr(owner, "inherited_by_fork", None)
+        if hook is not None:
+            hook()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def _identity(folder: str) -> object:

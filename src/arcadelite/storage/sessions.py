@@ -16,7 +16,7 @@ from typing import Any
 
 import apsw
 
-from ..exceptions import DatabaseClosedError, TransactionError
+from ..exceptions import TransactionError
 from .errors import translate_error
 from .sqltext import is_identifier
 from .state import StorageState
@@ -316,7 +316,7 @@ class SessionsPart(StorageState):
         Record writes outside a transaction need auto-transaction; schema changes never do.
         """
         if self.closed:
-            raise DatabaseClosedError(f"Database '{self.folder}' is closed")
+            raise self.closed_error()
         if session.depth:
             if not session.write_open:
                 self._open_write(session)
