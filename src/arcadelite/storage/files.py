@@ -83,11 +83,6 @@ class FolderLock:
                     break
                 time.sleep(0.01)
             os.close(fd)
-            if holder == str(os.getpid()):  # our own flock, through a path the registry missed
-                raise DatabaseLockedError(
-                    f"Database '{self.folder}' is already open in this process (through another "
-                    "path): use the Database object you have, or close it first"
-                ) from None
             raise DatabaseLockedError(
                 f"Database '{self.folder}' is open for writing by another process "
                 f"(pid {holder or 'unknown'})"
