@@ -31,7 +31,9 @@ def test_every_library_error_derives_from_arcadedb_error():
         for _, c in inspect.getmembers(exceptions, inspect.isclass)
         if c.__module__ == exceptions.__name__
     ]
-    assert len(classes) == 16  # VectorError joined for vector search; issue 10's storage faults
+    # VectorError (vector search); issue 10: DiskFullError, ReadOnlyDatabaseError,
+    # DatabaseCorruptError, AsyncCallbackError, DatabaseForkedError
+    assert len(classes) == 18
     for cls in classes:
         assert issubclass(cls, ArcadeDBError), cls
         assert getattr(arcadedb, cls.__name__) is cls  # exported at the top level

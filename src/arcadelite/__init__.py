@@ -21,10 +21,12 @@ from . import exceptions, graph, results, schema, transactions, type_conversion
 from .database import Database, DatabaseFactory, create_database, database_exists, open_database
 from .exceptions import (
     ArcadeDBError,
+    AsyncCallbackError,
     AsyncExecutionError,
     AsyncOperationError,
     DatabaseClosedError,
     DatabaseCorruptError,
+    DatabaseForkedError,
     DatabaseLockedError,
     DiskFullError,
     DuplicatedKeyError,
@@ -92,9 +94,9 @@ __all__ = [
     "BatchContext", "Importer", "import_csv", "export_database", "export_to_csv",
     "convert_python_to_java", "convert_java_to_python", "create_database", "open_database",
     "database_exists", "RID", "exceptions", "graph", "results", "schema", "transactions",
-    "type_conversion", "__version__", "AsyncExecutionError", "AsyncOperationError",
-    "DatabaseClosedError", "DatabaseLockedError", "DuplicatedKeyError", "ParseError", "QueryError",
-    "RecordNotFoundError", "SchemaError", "TransactionError", "ValidationError", "VectorError",
-    "to_java_float_array", "to_python_array", "DiskFullError", "ReadOnlyDatabaseError",
-    "DatabaseCorruptError",
+    "type_conversion", "__version__", "AsyncCallbackError", "AsyncExecutionError",
+    "AsyncOperationError", "DatabaseClosedError", "DatabaseForkedError", "DatabaseLockedError",
+    "DuplicatedKeyError", "ParseError", "QueryError", "RecordNotFoundError", "SchemaError",
+    "TransactionError", "ValidationError", "VectorError", "to_java_float_array", "to_python_array",
+    "DiskFullError", "ReadOnlyDatabaseError", "DatabaseCorruptError",
 ]  # fmt: skip

@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Literal
 
-from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError, SchemaError
+from .exceptions import ArcadeDBError, RecordNotFoundError, SchemaError
 from .model.factory import record_from_row
 from .model.records import Document, Edge, Vertex
 from .model.results import ResultSet
@@ -58,7 +58,7 @@ class Database:
         """The open storage (DatabaseClosedError once closed)."""
         storage = self._storage
         if storage.closed:
-            raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
+            raise storage.closed_error()
         return storage
 
     def _type(self, name: str, kind: str | None = None) -> TypeDef:
@@ -111,7 +111,7 @@ class Database:
     def new_vertex(self, type_name: str) -> Vertex:
         storage = self._storage
         if storage.closed:
-            raise DatabaseClosedError(f"Database '{storage.folder}' is closed")
+            raise storage.closed_error()
         type_def = storage.catalog.types.get(type_name)
         if type_def is None or type_def.kind != "vertex":
             self._type(type_name, "vertex")
@@ -330,6 +330,11 @@ class Database:
         storage = self._storage
         if storage.closed:
             return
+        from .bulk.writing import running_user_code
+
+        running = running_user_code()
+        if running is not None and running._storage is storage:
+            running.refuse_in_callback("db.close()")
         # Closing abandons this thread's open transactions: roll them back first, so that
         # pending async work (which needs the writer lock they may hold) can finish.
         session = storage.thread_session_if_any()

@@ -13,6 +13,11 @@ class DatabaseClosedError(ArcadeDBError):
     """The database (or executor) was used after close() or drop()."""
 
 
+class DatabaseForkedError(DatabaseClosedError):
+    """A forked child used a Database its parent opened: SQLite connections cannot cross
+    fork(). The child opens the database itself (once the parent has closed it)."""
+
+
 class DatabaseLockedError(ArcadeDBError):
     """The database is open in this process already, or held by another process."""
 
@@ -98,6 +103,23 @@ class AsyncOperationError(ArcadeDBError):
         self.__cause__ = cause
 
 
+class AsyncCallbackError(ArcadeDBError):
+    """A user's callback or hook raised after its operation was committed: the write stands (do
+    not retry it). ``record``: the committed record, statement or None (``on_ok``); ``callback``:
+    which one raised ("callback", "on_ok", "on_error", "error callback"); ``__cause__``/``cause``:
+    what it raised, SystemExit and KeyboardInterrupt included. Not an ``AsyncOperationError``."""
+
+    committed = True
+
+    def __init__(self, message: str, record: Any = None, callback: str = "callback",
+                 cause: BaseException | None = None):  # fmt: skip
+        super().__init__(message)
+        self.record = record
+        self.callback = callback
+        self.cause = cause
+        self.__cause__ = cause
+
+
 class AsyncExecutionError(ArcadeDBError):
     """Raised by wait_completion() when operations failed with no callback to report them to.
 
@@ -111,10 +133,12 @@ class AsyncExecutionError(ArcadeDBError):
 
 __all__ = [
     "ArcadeDBError",
+    "AsyncCallbackError",
     "AsyncExecutionError",
     "AsyncOperationError",
     "DatabaseClosedError",
     "DatabaseCorruptError",
+    "DatabaseForkedError",
     "DatabaseLockedError",
     "DiskFullError",
     "DuplicatedKeyError",

@@ -299,8 +299,11 @@ class Parser:
                 for i, inline, nones in include:
                     if nones:
                         kept += [None] * nones
-                    if inline:
-                        kept += children[i].children
+                    if inline:  # a left-recursive list takes over its head's list, as
+                        if kept:  # Lark does (copying it made long lists quadratic)
+                            kept += children[i].children
+                        else:
+                            kept = children[i].children
                     else:
                         kept.append(children[i])
                 if trailing:

@@ -81,7 +81,6 @@ def _closing_callback_scenario(path: str, target: str) -> dict:
             "committed": committed, "failed": failed, "accepted": accepted, "present": present}  # fmt: skip
 
 
-@pending("item 6")
 @pytest.mark.parametrize("target", ["executor", "database"])
 def test_a_callback_that_closes_is_refused_or_deferred_and_nothing_is_lost(db_path, target):
     child = faultkit.in_child(lambda: _closing_callback_scenario(db_path, target), timeout=40)
@@ -138,7 +137,6 @@ def _base_exception_scenario(path: str, where: str, parallel: int, duplicate: in
     return {"waited": waited, "closed": closed, "present": present}
 
 
-@pending("item 7")
 @pytest.mark.parametrize("parallel", [1, 4])
 @pytest.mark.parametrize("where", ["success callback: sys.exit()", "error callback: BaseException"])
 def test_a_base_exception_in_a_callback_is_reported_and_wait_and_close_return(
@@ -181,7 +179,6 @@ def _is_callback_error(error: BaseException) -> bool:
     )
 
 
-@pending("item 8")
 def test_a_success_callback_error_is_reported_as_such_by_the_batch_context(db_path, closing):
     db = _keyed_db(db_path, closing)
     with warnings.catch_warnings(record=True) as caught:
@@ -201,7 +198,6 @@ def test_a_success_callback_error_is_reported_as_such_by_the_batch_context(db_pa
     assert db.count_type("D") == TOTAL
 
 
-@pending("item 8")
 def test_a_success_callback_error_reaches_on_error_as_a_callback_error(db_path, closing):
     db = _keyed_db(db_path, closing)
     got: list[BaseException] = []
@@ -214,7 +210,6 @@ def test_a_success_callback_error_reaches_on_error_as_a_callback_error(db_path, 
     assert db.count_type("D") == 10
 
 
-@pending("item 8")
 def test_wait_completion_says_callbacks_failed_not_operations(db_path, closing):
     db = _keyed_db(db_path, closing)
     executor = db.async_executor()
@@ -226,3 +221,31 @@ def test_wait_completion_says_callbacks_failed_not_operations(db_path, closing):
     assert "callback" in text.lower()
     assert "operation(s) failed" not in text, f"committed operations reported as failed: {text}"
     assert db.count_type("D") == 10
+
+
+def test_a_keyboard_interrupt_in_the_on_ok_hook_is_a_callback_error_and_the_worker_lives(
+    db_path, closing
+):
+    """R3: the hook's BaseException is caught on the worker and reported once, as a callback
+    error naming the hook; the next operations still commit."""
+    db = _keyed_db(db_path, closing)
+    raised: list[int] = []
+
+    def on_ok(count: int) -> None:
+        if not raised:
+            raised.append(count)
+            raise KeyboardInterrupt
+
+    executor = db.async_executor().set_commit_every(5).set_parallel_level(1).on_ok(on_ok)
+    for i in range(20):
+        executor.create_record(db.new_document("D").set("n", i))
+    with pytest.raises(ArcadeDBError) as caught:
+        executor.wait_completion(timeout=10)
+    assert "callback(s) raised" in str(caught.value)
+    errors = [e for _, e in caught.value.failures]
+    assert [(type(e).__name__, e.callback) for e in errors] == [("AsyncCallbackError", "on_ok")]
+    assert isinstance(errors[0].__cause__, KeyboardInterrupt)
+    assert db.count_type("D") == 20
+    executor.create_record(db.new_document("D").set("n", 20))
+    executor.wait_completion(timeout=10)
+    assert db.count_type("D") == 21

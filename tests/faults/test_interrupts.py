@@ -110,7 +110,6 @@ def test_ctrl_c_while_waiting_for_the_write_gate_leaves_it_usable(db, sigint):
     assert sorted(r.get("n") for r in db.iterate_type("D")) == [1, 3, 4]
 
 
-@pending("item 5")
 def test_ctrl_c_while_a_fresh_executor_starts_loses_nothing_and_it_works_after(db, sigint):
     db.schema.create_document_type("D")
     committed: set[int] = set()

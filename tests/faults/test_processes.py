@@ -44,7 +44,6 @@ def _close_then_exit(db) -> str:
     return _exit_normally()
 
 
-@pending("item 9")
 @pytest.mark.parametrize("how", ["exits normally", "closes the inherited database"])
 def test_a_forked_child_does_not_release_the_parents_lock(db, how):
     db.schema.create_document_type("D")
@@ -73,7 +72,6 @@ CHILD_ACTIONS = {
 }
 
 
-@pending("item 9")
 @pytest.mark.parametrize("action", list(CHILD_ACTIONS))
 def test_a_forked_child_touching_the_inherited_database_gets_a_clear_error(db, action):
     db.schema.create_document_type("D")
@@ -86,7 +84,6 @@ def test_a_forked_child_touching_the_inherited_database_gets_a_clear_error(db, a
     assert [r.get("n") for r in db.iterate_type("D")] == [1], "the child changed the database"
 
 
-@pending("item 9")
 def test_fork_while_the_executor_holds_the_writer_lock_leaves_no_child_stuck(db):
     db.schema.create_document_type("D")
     executor = db.async_executor().set_commit_every(0)  # keeps its write transaction open
@@ -106,10 +103,49 @@ def test_fork_while_the_executor_holds_the_writer_lock_leaves_no_child_stuck(db)
     assert faultkit.open_elsewhere(db.get_database_path()).startswith("DatabaseLockedError")
 
 
+FORK_SCRIPT = """
+import os, sys
+import arcadelite as arcadedb
+from arcadelite.exceptions import DatabaseForkedError
+db = arcadedb.create_database(sys.argv[1])
+db.schema.create_document_type("D")
+with db.transaction():
+    for n in range(100):
+        db.new_document("D").set("n", n).save()
+pid = os.fork()
+if pid == 0:  # the child: refused, then a real interpreter exit (atexit, module teardown)
+    try:
+        db.count_type("D")
+        print("child read the parent's database")
+    except DatabaseForkedError:
+        pass
+    sys.exit(0)
+assert os.waitpid(pid, 0)[1] == 0
+with db.transaction():
+    for n in range(100, 200):
+        db.new_document("D").set("n", n).save()
+print(db.count_type("D"))
+db.close()
+with arcadedb.open_database(sys.argv[1]) as again:
+    print(again.count_type("D"), again.query("sql", "SELECT count(*) AS c FROM D").to_list())
+"""
+
+
+def test_a_forked_child_that_exits_the_interpreter_leaves_the_parents_files_whole(tmp_path):
+    """A normal exit of a child frees its objects: the inherited SQLite connections must not be
+    closed there (a close could checkpoint or delete the parent's WAL)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", FORK_SCRIPT, str(tmp_path / "db")],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["200", "200 [{'c': 200}]"], done.stdout + done.stderr
+
+
 # --- item 10: a second path to an open database --------------------------------------------------
 
 
-@pending("item 10")
 def test_opening_an_open_database_through_a_symlink_says_it_is_open_in_this_process(db, tmp_path):
     link = tmp_path / "link"
     os.symlink(db.get_database_path(), link)
@@ -120,7 +156,6 @@ def test_opening_an_open_database_through_a_symlink_says_it_is_open_in_this_proc
     assert f"pid {os.getpid()}" not in message
 
 
-@pending("item 10")
 def test_opening_an_open_database_through_a_bind_mount_says_it_is_open_in_this_process(db, tmp_path):
     try:
         with faultkit.bind_mount(db.get_database_path(), str(tmp_path / "bound")) as bound:
@@ -129,6 +164,23 @@ def test_opening_an_open_database_through_a_bind_mount_says_it_is_open_in_this_p
     except faultkit.Unavailable as exc:
         pytest.skip(str(exc))
     assert "this process" in str(caught.value), f"says another process holds it: {caught.value}"
+
+
+def test_a_database_created_here_is_known_through_a_symlinked_parent(tmp_path):
+    """The registry learns a new folder's identity once it exists (before: its path text)."""
+    real = tmp_path / "real"
+    real.mkdir()
+    os.symlink(real, tmp_path / "alias")
+    db = arcadedb.create_database(str(real / "db"))
+    try:
+        with pytest.raises(DatabaseLockedError) as caught:
+            arcadedb.open_database(str(tmp_path / "alias" / "db"))
+        assert "already open in this process" in str(caught.value)
+        assert str(real / "db") in str(caught.value)  # the path it is open by
+    finally:
+        db.close()
+    with arcadedb.open_database(str(tmp_path / "alias" / "db")) as again:
+        assert again.is_open()
 
 
 def test_a_closed_database_opens_through_a_symlink(db_path, tmp_path):
@@ -222,3 +274,35 @@ def test_iterating_while_another_thread_writes_sees_no_partial_state_guard(db):
         thread.join(10)
     assert seen[:300] == list(range(300))
     assert len(seen) == len(set(seen))
+
+
+def test_an_executor_obtained_before_fork_refuses_work_in_the_child(db):
+    """The child's copy of an executor has no workers: it must say so, not queue silently or
+    start workers on the parent's connections."""
+    db.schema.create_document_type("D")
+    executor = db.async_executor()
+    executor.create_record(db.new_document("D").set("n", 1))
+    executor.wait_completion(timeout=10)
+
+    record = db.new_document("D").set("n", 2)  # made here: the child only submits it
+
+    def child() -> list[str]:
+        said = []
+        for action in (
+            lambda: executor.create_record(record),
+            lambda: executor.wait_completion(timeout=2),
+            executor.close,
+        ):
+            try:
+                action()
+                said.append("accepted")
+            except ArcadeDBError as exc:
+                said.append("fork" if "fork" in str(exc) else str(exc))
+        return said
+
+    outcome = faultkit.in_child(child, timeout=20)
+    assert outcome.ok, str(outcome)
+    assert outcome.value == ["fork", "fork", "fork"]
+    executor.create_record(db.new_document("D").set("n", 3))
+    executor.wait_completion(timeout=10)
+    assert sorted(r.get("n") for r in db.iterate_type("D")) == [1, 3]

@@ -10,7 +10,8 @@
 It runs on a private AsyncExecutor (configured from the constructor's values) so that it never
 changes the settings of ``db.async_executor()``. Its ``on_error`` hook collects every failure: a
 failure never raises in the middle of the batch, it is collected (``get_errors()``: one
-``AsyncOperationError`` per failed operation, with ``.record`` and ``.cause``). If failures remain
+``AsyncOperationError`` per failed operation, one ``AsyncCallbackError`` per callback that raised
+after its operation committed, with ``.record`` and ``.cause``). If failures remain
 that the code never asked about, exiting the block emits a ``RuntimeWarning`` saying how many, so
 they are never lost silently. ``get_success_count()`` counts committed operations. The progress
 bar (tqdm) counts committed operations too, against ``set_total(n)`` or open-ended.
@@ -25,7 +26,7 @@ import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
-from ..exceptions import ArcadeDBError, TransactionError
+from ..exceptions import ArcadeDBError, AsyncCallbackError, TransactionError
 from ..model.records import Document, Edge, Vertex
 from ..rid import RID
 from .executor import AsyncExecutor
@@ -110,10 +111,16 @@ class BatchContext:
                 bar.close()
         if exc_type is None:
             with self._lock:
-                unseen = len(self._errors) - self._errors_seen
-            if unseen > 0:
+                unseen = self._errors[self._errors_seen:]
+            callbacks = sum(isinstance(e, AsyncCallbackError) for e in unseen)
+            said = []
+            if len(unseen) > callbacks:
+                said.append(f"{len(unseen) - callbacks} operation(s) failed")
+            if callbacks:
+                said.append(f"{callbacks} callback(s) raised (their operations are committed)")
+            if said:
                 warnings.warn(
-                    f"BatchContext: {unseen} operation(s) failed; see get_errors()",
+                    f"BatchContext: {' and '.join(said)}; see get_errors()",
                     RuntimeWarning,
                     stacklevel=2,
                 )
@@ -211,7 +218,9 @@ class BatchContext:
         self._check().wait_completion(timeout)
 
     def get_errors(self) -> list[BaseException]:
-        """Every failure so far: ``AsyncOperationError`` with ``.record`` and ``.cause``."""
+        """Every failure so far: ``AsyncOperationError`` (the operation failed) or
+        ``AsyncCallbackError`` (its callback raised; the operation is committed), each with
+        ``.record`` and ``.cause``."""
         if self._state == "new":
             raise RuntimeError("BatchContext not entered")
         with self._lock:

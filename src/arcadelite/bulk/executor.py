@@ -31,14 +31,17 @@ Precisely:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
+import weakref
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
 from ..exceptions import (
     ArcadeDBError,
+    AsyncCallbackError,
     AsyncExecutionError,
     DatabaseClosedError,
     TransactionError,
@@ -47,7 +50,7 @@ from ..model.records import Document
 from ..storage import SYNC_MODES
 from ..storage.codec import encode_record, fast_encode
 from .operations import CREATE, DELETE, FAILED, STATEMENT, UPDATE, edge_ends
-from .writing import ChunkWriting
+from .writing import ChunkWriting, running_user_code
 
 if TYPE_CHECKING:
     from ..database import Database
@@ -58,6 +61,7 @@ CHUNK = 2_000
 MAX_THROTTLE_WAIT = 0.002
 HANDOVER_WAIT = 0.002
 IDLE_POLL = 0.05
+START_GRACE = 1.0  # a worker not running this long after start() was interrupted never will
 
 
 class AsyncExecutor(ChunkWriting):
@@ -90,7 +94,11 @@ class AsyncExecutor(ChunkWriting):
         self._sleeping = False
         self._producers_waiting = 0
         self._flush_waiters = 0
-        self._workers: list[threading.Thread] = []
+        self._workers: list[threading.Thread] = []  # the current workers, one per level
+        self._threads: list[threading.Thread] = []  # every worker ever started (to join)
+        self._start_times: dict[threading.Thread, float] = {}
+        self._entered: set[threading.Thread] = set()  # workers that ran (maintained by them)
+        self._exited: set[threading.Thread] = set()
         self._worker_idents: set[int] = set()
         self._session: Any = None
         self._settings_dirty = True
@@ -111,6 +119,7 @@ class AsyncExecutor(ChunkWriting):
         self._progress_bar: Any = None
         self._progress_total: int | None = None
         self._progress_desc = "Committed"
+        _EXECUTORS.add(self)
 
     # --- configuration (each returns self) ---------------------------------------------------
 
@@ -310,8 +319,8 @@ class AsyncExecutor(ChunkWriting):
         if len(queue) >= self._soft_limit:
             self._throttle()
         queue.append(op)
-        if not self._workers:
-            self._start()
+        if len(self._workers) < self._parallel or self._session is None:
+            self._ensure_workers()
         if self._sleeping:
             self._wake()
         elif len(queue) >= self._fast_limit:
@@ -353,8 +362,8 @@ class AsyncExecutor(ChunkWriting):
         """Slow (past the back-pressure mark) or block (full queue) the producer."""
         if threading.get_ident() in self._worker_idents:
             return  # a callback submitting more work must not wait for itself
-        if not self._workers:
-            self._start()
+        if len(self._workers) < self._parallel or self._session is None:
+            self._ensure_workers()
         holds_writer = self._holds_writer()
         with self._lock:
             self._producers_waiting += 1
@@ -376,36 +385,68 @@ class AsyncExecutor(ChunkWriting):
 
     def _start(self) -> None:
         with self._lock:
-            if self._closed:
-                return
-            if self._started_at is None:
-                self._started_at = time.perf_counter()
-            if self._session is None:
-                self._session = self._storage.new_private_session()
-            if self._inline:
-                self._fast_limit = CHUNK - 1  # the CHUNK-th submission goes on to write
-                return
-            self._fast_limit = min(self._soft_limit, CHUNK)
-            self._spawn_workers()
+            self._start_locked()
+
+    def _start_locked(self) -> None:
+        """Start (caller holds _lock): the private session, then the workers."""
+        if self._closed:
+            return
+        if self._started_at is None:
+            self._started_at = time.perf_counter()
+        if self._session is None:
+            self._session = self._storage.new_private_session()
+        if self._inline:
+            self._fast_limit = CHUNK - 1  # the CHUNK-th submission goes on to write
+            return
+        self._fast_limit = min(self._soft_limit, CHUNK)
+        self._spawn_workers()
 
     def _spawn_workers(self) -> None:
-        alive = [t for t in self._workers if t.is_alive()]
+        """Start the missing workers (caller holds _lock). Each thread is recorded before it
+        starts: a KeyboardInterrupt landing in ``start()`` leaves no worker unknown."""
+        alive = [t for t in self._workers if not self._worker_gone(t)]
         for index in range(len(alive), self._parallel):
             thread = threading.Thread(
                 target=self._worker_main, args=(index,), name=f"arcadelite-async-{index}",
                 daemon=True,
             )  # fmt: skip
             alive.append(thread)
+            self._workers = alive
+            self._threads.append(thread)
+            self._start_times[thread] = time.monotonic()
             thread.start()
         self._workers = alive
+
+    def _worker_gone(self, thread: threading.Thread) -> bool:
+        """True when a worker thread ended, or never ran: its ``start()`` was interrupted before
+        the thread existed (it would be running a second after)."""
+        if thread in self._exited:
+            return True
+        if thread.is_alive() or thread in self._entered:
+            return False
+        return time.monotonic() - self._start_times.get(thread, 0.0) > START_GRACE
+
+    def _ensure_workers(self) -> None:
+        """With work pending and the executor open, (re)start missing workers: a Ctrl-C while
+        the workers started, or a worker that died, must not leave work behind for good."""
+        with self._lock:
+            if not self._closed and not self._stopping and not self._inline:
+                if self._session is None or any(map(self._worker_gone, self._workers)) or (
+                    len(self._workers) < self._parallel
+                ):
+                    self._start_locked()
 
     # --- worker side --------------------------------------------------------------------------
 
     def _worker_main(self, index: int) -> None:
+        me = threading.current_thread()
+        self._entered.add(me)
         self._worker_idents.add(threading.get_ident())
         try:
             while True:
                 with self._token:
+                    if self._session is None:  # stopped before this worker first ran
+                        return
                     if index >= self._parallel or (self._stopping and self._drained()):
                         if self._tx_count and self._stopping:
                             self._commit()
@@ -413,6 +454,7 @@ class AsyncExecutor(ChunkWriting):
                     self._step()
         finally:
             self._worker_idents.discard(threading.get_ident())
+            self._exited.add(me)
 
     def _drained(self) -> bool:
         return not self._queue and not self._tx_count
@@ -496,10 +538,14 @@ class AsyncExecutor(ChunkWriting):
         ``timeout`` in seconds: TimeoutError on expiry (the work goes on). Raises
         AsyncExecutionError for failures that had no callback to go to.
         """
-        if timeout is not None and (not isinstance(timeout, (int, float)) or timeout < 0):
+        if timeout is not None and (
+            not isinstance(timeout, (int, float)) or not timeout >= 0
+        ):  # ``not >=`` refuses NaN too (NaN < 0 is False: it waited forever)
             raise ValueError(f"timeout must be a number of seconds >= 0, got {timeout!r}")
-        if threading.get_ident() in self._worker_idents:
+        if threading.get_ident() in self._worker_idents or running_user_code() is self:
             raise ArcadeDBError("wait_completion() cannot be called from an executor callback")
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         if self._inline:
             if self.is_pending():
                 self._drain_inline(final=True)
@@ -507,14 +553,15 @@ class AsyncExecutor(ChunkWriting):
             return
         if self.is_pending():
             self._check_not_holding_writer("wait_completion()")
+            self._ensure_workers()
             deadline = None if timeout is None else time.monotonic() + timeout
             with self._lock:
                 self._flush_waiters += 1
                 self._work.notify_all()
                 try:
                     while self._outstanding() > 0:
-                        if not any(t.is_alive() for t in self._workers):
-                            raise ArcadeDBError("async workers stopped with work pending")
+                        if any(map(self._worker_gone, self._workers)):
+                            self._start_locked()  # a worker died or never ran: replace it
                         if deadline is None:
                             self._done.wait(0.5)
                             continue
@@ -541,13 +588,18 @@ class AsyncExecutor(ChunkWriting):
     def _raise_unreported(self) -> None:
         with self._lock:
             failures, self._unreported = self._unreported, []
-        if failures:
-            shown = "; ".join(str(exc) for _, exc in failures[:5])
-            more = f" (and {len(failures) - 5} more)" if len(failures) > 5 else ""
-            raise AsyncExecutionError(
-                f"{len(failures)} async operation(s) failed with no error callback: {shown}{more}",
-                failures,
-            )
+        if not failures:
+            return
+        callbacks = [e for _, e in failures if isinstance(e, AsyncCallbackError)]
+        operations = [e for _, e in failures if not isinstance(e, AsyncCallbackError)]
+        parts = []
+        if operations:
+            parts.append(f"{len(operations)} async operation(s) failed with no error callback: "
+                         f"{_some(operations)}")  # fmt: skip
+        if callbacks:
+            parts.append(f"{len(callbacks)} callback(s) raised (their operations are committed: "
+                         f"do not retry them): {_some(callbacks)}")  # fmt: skip
+        raise AsyncExecutionError("; and ".join(parts), failures)
 
     def stats(self) -> dict[str, Any]:
         """Counters: submitted, committed, failed, commits, queue depth, throughput (ops/s)."""
@@ -573,12 +625,25 @@ class AsyncExecutor(ChunkWriting):
 
     def close(self) -> None:
         """Wait for completion, stop every worker thread, and release the executor."""
+        self.refuse_in_callback("close()")
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         if self._closed:
             self._raise_unreported()
             return
         self._shutdown(timeout=None)
 
+    def refuse_in_callback(self, what: str) -> None:
+        """ArcadeDBError when the calling thread runs one of this executor's callbacks: closing
+        would wait for that very callback (a deadlock). Nothing is changed."""
+        if running_user_code() is self or threading.get_ident() in self._worker_idents:
+            raise ArcadeDBError(
+                f"{what} cannot run inside an executor callback: it would wait for the worker "
+                "running the callback. Close after wait_completion(), or from another thread"
+            )
+
     def _shutdown(self, timeout: float | None) -> None:
+        self.refuse_in_callback("close()")
         if self.is_pending():
             # The workers would wait forever for the writer lock this thread holds.
             self._check_not_holding_writer("close()")
@@ -598,8 +663,12 @@ class AsyncExecutor(ChunkWriting):
             self._closed = True
             self._work.notify_all()
             self._space.notify_all()
-        for thread in self._workers:
-            if thread is not threading.current_thread():
+        for thread in list(self._threads):  # every one ever started, listed or not
+            if thread is threading.current_thread():
+                continue
+            while not self._worker_gone(thread) and not thread.is_alive():
+                time.sleep(0.001)  # started, not yet running: it may still touch the session
+            if thread.is_alive():
                 thread.join()
         if self._queue or self._tx_count:  # workers died early: nothing may vanish silently
             leftover = list(self._queue)
@@ -612,7 +681,25 @@ class AsyncExecutor(ChunkWriting):
             self._progress_bar.close()
             self._progress_bar = None
 
+    def _inherited_by_fork(self) -> None:
+        """In a forked child: closed, with nothing of the parent's to run, report or commit
+        (its workers do not exist here; its pending work is the parent's)."""
+        self._closed = self._stopping = True
+        self._fast_limit = 0
+        self._queue = deque()
+        self._taken = self._completed  # nothing pending here
+        self._unreported = []
+        self._workers, self._threads = [], []
+        self._session = None
+        self._lock = threading.Lock()  # a worker of the parent may have held them
+        self._work = threading.Condition(self._lock)
+        self._space = threading.Condition(self._lock)
+        self._done = threading.Condition(self._lock)
+        self._token = threading.Lock()
+
     def _raise_closed(self) -> None:
+        if self._storage.forked_from is not None:
+            raise self._storage.closed_error()
         raise DatabaseClosedError(
             "This async executor is closed: call db.async_executor() for a new one"
         )
@@ -633,6 +720,24 @@ class AsyncExecutor(ChunkWriting):
     def __repr__(self) -> str:
         state = "closed" if self._closed else f"parallel={self._parallel}"
         return f"<AsyncExecutor {state} commit_every={self._commit_every}>"
+
+
+#: Every executor of this process, to disarm in a forked child.
+_EXECUTORS: weakref.WeakSet[AsyncExecutor] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for executor in list(_EXECUTORS):
+        executor._inherited_by_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _some(errors: Sequence[BaseException]) -> str:
+    shown = "; ".join(str(exc) for exc in errors[:5])
+    return shown + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
 
 
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:

@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from ..exceptions import ArcadeDBError, AsyncOperationError, RecordNotFoundError
+from ..exceptions import (
+    ArcadeDBError,
+    AsyncCallbackError,
+    AsyncOperationError,
+    RecordNotFoundError,
+)
 from ..model.factory import new_record
 from ..model.records import Document
 from ..rid import RID
@@ -368,30 +373,31 @@ class ChunkWriting:
             return
         ops, results, count = self._tx_ops, self._tx_results, self._tx_count
         self._init_writing()
-        callback_errors: list[tuple[Any, BaseException]] = []
-        for op, result in zip(ops, results):
-            callback = op[CALLBACK]
-            if callback is not None:
-                try:
+        callback_errors: list[AsyncCallbackError] = []
+        try:
+            for op, result in zip(ops, results):
+                callback = op[CALLBACK]
+                if callback is not None:
+                    subject = op[SUBJECT]
                     if op[KIND] == STATEMENT:
                         from ..model.results import ResultSet
 
-                        callback(ResultSet(result))
+                        raised = call_user(self, callback, ResultSet(result))
                     else:
-                        callback(op[SUBJECT])
-                except Exception as exc:  # a user callback failed: report it, keep going
-                    callback_errors.append((op[SUBJECT], exc))
-        if self._on_ok is not None and count:
-            try:
-                self._on_ok(count)
-            except Exception as exc:
-                callback_errors.append(("on_ok", exc))
-        self._update_progress(count)
-        with self._lock:
-            self._commits += 1
-        for subject, error in callback_errors:
-            self._route_error(None, subject, error)
-        self._complete(count, committed=count)
+                        raised = call_user(self, callback, subject)
+                    if raised is not None:
+                        callback_errors.append(callback_error(subject, "callback", raised))
+            if self._on_ok is not None and count:
+                raised = call_user(self, self._on_ok, count)
+                if raised is not None:
+                    callback_errors.append(callback_error(None, "on_ok", raised))
+            self._update_progress(count)
+            with self._lock:
+                self._commits += 1
+            for error in callback_errors:
+                self._route_error(None, error.record, error)
+        finally:  # counted whatever happened above: wait_completion() must not wait forever
+            self._complete(count, committed=count)
 
     def _report_failure(self, op: Any, cause: BaseException) -> None:
         subject = op[SUBJECT]
@@ -418,11 +424,16 @@ class ChunkWriting:
                      error: BaseException) -> None:  # fmt: skip
         handler = error_callback or self._on_error
         if handler is not None:
-            try:
-                handler(error)
+            raised = call_user(self, handler, error)
+            if raised is None:
                 return
-            except Exception as exc:  # the error handler itself failed: keep both
-                error = AsyncOperationError(f"error callback failed: {exc}", subject, error)
+            which = "error callback" if error_callback is not None else "on_error"
+            if isinstance(error, AsyncCallbackError):  # keep both: the write stands
+                error = callback_error(subject, which, raised, also=error)
+            else:  # the handler itself failed: keep both
+                error = AsyncOperationError(
+                    f"error callback failed: {type(raised).__name__}: {raised}", subject, error
+                )
         with self._lock:
             self._unreported.append((subject, error))
 
@@ -448,6 +459,45 @@ class ChunkWriting:
             self._progress_bar = tqdm(total=self._progress_total, desc=self._progress_desc,
                                       unit="op")  # fmt: skip
         self._progress_bar.update(count)
+
+
+#: thread ident -> the executor whose user code (a callback or hook) that thread is running
+_RUNNING_USER_CODE: dict[int, Any] = {}
+
+
+def call_user(executor: Any, fn: Callable[[Any], Any], arg: Any) -> BaseException | None:
+    """Run a user's callback or hook: what it raised (any BaseException, SystemExit and
+    KeyboardInterrupt included), never unwinding the executor's thread; None when it returned."""
+    ident = threading.get_ident()
+    outer = _RUNNING_USER_CODE.get(ident)
+    _RUNNING_USER_CODE[ident] = executor
+    try:
+        fn(arg)
+    except BaseException as exc:  # user code must not kill a worker or skip the accounting
+        return exc
+    finally:
+        if outer is None:
+            del _RUNNING_USER_CODE[ident]
+        else:
+            _RUNNING_USER_CODE[ident] = outer
+    return None
+
+
+def running_user_code() -> Any:
+    """The executor whose callback or hook the calling thread is running, or None."""
+    return _RUNNING_USER_CODE.get(threading.get_ident())
+
+
+def callback_error(subject: Any, which: str, raised: BaseException,
+                   also: AsyncCallbackError | None = None) -> AsyncCallbackError:  # fmt: skip
+    """A callback's exception as an AsyncCallbackError (its operation stays committed)."""
+    what = "on_ok hook" if which == "on_ok" else "on_error hook" if which == "on_error" else which
+    about = "" if subject is None else f" of {subject!r}"
+    first = f"; it was reporting: {also}" if also is not None else ""
+    return AsyncCallbackError(
+        f"The {what}{about} raised {type(raised).__name__}: {raised} (the operation is "
+        f"committed: do not retry it){first}", subject, which, raised,
+    )  # fmt: skip
 
 
 _weakrefs = weakref.getweakrefcount
@@ -477,4 +527,4 @@ def _unseen_props(payloads: list[tuple] | tuple[str, int, int]) -> list[dict[str
     return [decode_record(*payload) for payload in payloads]
 
 
-__all__ = ["ChunkWriting"]
+__all__ = ["ChunkWriting", "call_user", "callback_error", "running_user_code"]

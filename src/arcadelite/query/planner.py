@@ -41,6 +41,8 @@ _PLAIN_OF = frozenset({None, "BOOLEAN", "BYTE", "SHORT", "INTEGER", "LONG", "FLO
                        "DECIMAL", "STRING", "DATE", "DATETIME"})  # fmt: skip
 _PLAN_CACHE: dict[tuple[int, int], tuple[Any, int, Any]] = {}
 _PLAN_CACHE_LIMIT = 4096
+#: An IN list of more literal elements than this is bound as one JSON array (``json_each``).
+LITERALS_BOUND_ONE_BY_ONE = 64
 _plan_lock = threading.Lock()
 
 
@@ -346,7 +348,12 @@ class _Translator:
             if isinstance(right, a.ListLiteral):
                 if not all(self.const(x) for x in right.items):
                     return None
-                values: Any = tuple(self.value(x) for x in right.items)
+                if len(right.items) > LITERALS_BOUND_ONE_BY_ONE:
+                    # one value holding the list, as ``IN ?``: SQLite binds at most 32,766
+                    # parameters per statement
+                    values: Any = self.value(right)
+                else:
+                    values = tuple(self.value(x) for x in right.items)
             elif isinstance(right, (a.Param, a.Variable)) and self.const(right):
                 values = self.value(right)
             else:

@@ -8,6 +8,7 @@ errors leave it as ArcadeDBErrors (errors.py). This module opens, closes and dro
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import threading
@@ -21,6 +22,10 @@ from .catalog import Catalog
 from .ddl import SchemaPart
 from .errors import os_error, translate_error
 from .sessions import Session, WriteGate
+
+#: In a forked child, the parent's SQLite connections: kept, never closed or freed here (a close
+#: in the child could checkpoint or delete the WAL under the parent's feet).
+_INHERITED: list[apsw.Connection] = []
 
 
 class Storage(SchemaPart):
@@ -38,6 +43,7 @@ class Storage(SchemaPart):
         self._sessions_lock = threading.Lock()
         self._sync_pending: weakref.WeakSet[Session] = weakref.WeakSet()
         self.closed = False  #: True once closed (read on hot paths: a plain attribute)
+        self._opened_by = os.getpid()
         self._files = files.FolderLock(self.folder)
         self._files.register(self, create)
         try:
@@ -93,6 +99,21 @@ class Storage(SchemaPart):
             except apsw.Error:
                 pass
         self._files.release()
+
+    def inherited_by_fork(self) -> None:
+        """In a forked child (files.py's fork hook): unusable, with an error that says why;
+        nothing of the parent's is touched — no ROLLBACK, no close of its SQLite connections
+        (SQLite's own locks are the parent's), no unlock of its folder lock."""
+        self.forked_from = self._opened_by
+        self.closed = True
+        self._files.abandon()
+        with contextlib.suppress(Exception):
+            connections = [session.conn for session in list(self._sessions)]
+            _INHERITED.extend(connections)
+            import ctypes  # one reference more each: not freed even when the child's
+
+            for conn in connections:  # interpreter clears its modules at exit
+                ctypes.pythonapi.Py_IncRef(ctypes.py_object(conn))
 
     def drop(self) -> None:
         self.close()

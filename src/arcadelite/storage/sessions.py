@@ -17,7 +17,7 @@ from typing import Any
 
 import apsw
 
-from ..exceptions import ArcadeDBError, DatabaseClosedError, TransactionError
+from ..exceptions import ArcadeDBError, TransactionError
 from .errors import translate_error, translating
 from .sqltext import is_identifier
 from .state import StorageState
@@ -416,7 +416,7 @@ class SessionsPart(StorageState):
         Record writes outside a transaction need auto-transaction; schema changes never do.
         """
         if self.closed:
-            raise DatabaseClosedError(f"Database '{self.folder}' is closed")
+            raise self.closed_error()
         if session.depth:
             if session.doomed is not None:
                 raise _doomed_error(session.doomed, "this write was not made")

@@ -8,11 +8,12 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import weakref
 from typing import TYPE_CHECKING
 
-from ..exceptions import DatabaseClosedError
+from ..exceptions import DatabaseClosedError, DatabaseForkedError
 
 if TYPE_CHECKING:
     from .catalog import Catalog
@@ -37,9 +38,22 @@ class StorageState:
     _sync_pending: weakref.WeakSet[Session]  #: sessions whose sync mode changes at their next write
     _files: FolderLock
 
+    #: the pid of the process that opened it, when this is a forked child of that process
+    forked_from: int | None = None
+
     def check_open(self) -> None:
         if self.closed:
-            raise DatabaseClosedError(f"Database '{self.folder}' is closed")
+            raise self.closed_error()
+
+    def closed_error(self) -> DatabaseClosedError:
+        """Why this storage cannot be used: closed, or inherited through fork()."""
+        if self.forked_from is not None:
+            return DatabaseForkedError(
+                f"Database '{self.folder}' was opened by process {self.forked_from}; this is a "
+                f"forked child (pid {os.getpid()}): SQLite connections cannot cross fork(). "
+                "Open the database in the child instead, once the parent has closed it"
+            )
+        return DatabaseClosedError(f"Database '{self.folder}' is closed")
 
     def _load_catalog(self) -> None:
         """Read the catalog tables into ``catalog`` (the schema part implements it)."""
