@@ -30,6 +30,7 @@ from ..storage.query import Compiled, compile_aggregate, compile_count, compile_
 from .context import Ctx
 from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
+from .walks import counted_walk_shortcut
 
 Fn = Callable[[Ctx], Any]
 S = TypeVar("S", bound=a.Statement)
@@ -106,6 +107,9 @@ class SelectPlan:
     paged_in_storage: bool = False
     order_in_storage: bool = False
     pushed_where: Any = None
+    # a count over a graph walk done in one SQLite statement (walks.py): the one row's data,
+    # or None when the statement must run as written
+    shortcut: Callable[[Ctx], dict[str, Any] | None] | None = None
 
     @property
     def simple(self) -> bool:
@@ -590,6 +594,8 @@ class Planner:
                 plan.order = []
             self._aggregate_pushdown(plan, stmt, group_by, translator, storage_filter)
         plan.slots = translator.slots
+        if plan.source == "subquery" and len(projections) == 1:
+            plan.shortcut = counted_walk_shortcut(stmt, compiler.expr, projection_name(projections[0]))
         return plan
 
     def _bucket(self, name: str | int) -> TypeDef:
