@@ -20,103 +20,20 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TypeVar
 
-_N = TypeVar("_N", bound="Node")
+from ..frozen import Frozen, FrozenError, _values, replace
+from ..frozen import frozen as _node  # the node decorator (cypher.ast uses it too)
 
-
-class FrozenNodeError(AttributeError):
-    """Raised on an attempt to change a field of an AST node (nodes are immutable)."""
+FrozenNodeError = FrozenError
 
 
-class Node:
-    """Base of every AST node: construction, immutability, equality, hashing, repr and copying
-    by field values, as a frozen slotted dataclass has them.
-
-    ``@_node`` only records a class's fields (its annotations, in order) and their defaults and
-    gives it slots: no per-class code is generated (dataclasses' ``exec`` of an ``__init__`` per
-    class cost ~25 ms of import time for this module alone).
-    """
+class Node(Frozen):
+    """Base of every AST node (equality, hashing, repr, immutability: see frozen.Frozen)."""
 
     __slots__ = ()
-    _defaults: dict[str, object] = {}  # a class's field defaults (set by @_node)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        names: tuple[str, ...] = self.__slots__
-        if len(args) > len(names):
-            raise TypeError(
-                f"{self.__class__.__name__}() takes {len(names)} positional arguments "
-                f"but {len(args)} were given"
-            )
-        setter = object.__setattr__
-        for name, value in zip(names, args):
-            setter(self, name, value)
-        if len(args) < len(names) or kwargs:
-            defaults = self._defaults
-            for name in names[len(args) :]:
-                if name in kwargs:
-                    setter(self, name, kwargs.pop(name))
-                elif name in defaults:
-                    setter(self, name, defaults[name])
-                else:
-                    raise TypeError(f"{self.__class__.__name__}() is missing argument {name!r}")
-            if kwargs:
-                raise TypeError(
-                    f"{self.__class__.__name__}() got unexpected or repeated arguments "
-                    f"{sorted(kwargs)}"
-                )
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenNodeError(f"cannot assign to field {name!r}: AST nodes are immutable")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenNodeError(f"cannot delete field {name!r}: AST nodes are immutable")
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return _field_values(self) == _field_values(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.__class__, _field_values(self)))
-
-    def __repr__(self) -> str:
-        names: tuple[str, ...] = self.__slots__
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
-        return f"{self.__class__.__qualname__}({fields})"
-
-    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
-        return self.__class__, _field_values(self)  # copy and pickle rebuild through __init__
 
 
-def replace(node: _N, **changes: object) -> _N:
-    """A copy of a node with some fields changed (as ``dataclasses.replace``)."""
-    names: tuple[str, ...] = node.__slots__
-    values: dict[str, object] = {name: getattr(node, name) for name in names}
-    unknown = set(changes) - set(values)
-    if unknown:
-        raise TypeError(f"{node.__class__.__name__} has no field(s) {sorted(unknown)}")
-    values.update(changes)
-    return node.__class__(**values)
-
-
-def _make_node(cls: type) -> type:
-    """The @_node decorator: cls rebuilt with a slot per annotated field (in order), its
-    defaults recorded, ``__match_args__`` for pattern matching."""
-    namespace = dict(cls.__dict__)
-    names = tuple(namespace.get("__annotations__", {}))
-    defaults = {name: namespace.pop(name) for name in names if name in namespace}
-    namespace.pop("__dict__", None)
-    namespace.pop("__weakref__", None)
-    namespace["__slots__"] = names
-    namespace["__match_args__"] = names
-    namespace["_defaults"] = defaults
-    return type(cls)(cls.__name__, cls.__bases__, namespace)
-
-
-def _field_values(node: Node) -> tuple[object, ...]:
-    names: tuple[str, ...] = node.__slots__
-    return tuple([getattr(node, name) for name in names])
+_field_values = _values
 
 
 def walk(root: object, into_subqueries: bool = True) -> Iterator[object]:
@@ -143,16 +60,6 @@ class Statement(Node):
     __slots__ = ()
 
 
-if TYPE_CHECKING:  # how the checker reads @_node: a frozen dataclass (see Node)
-    from typing_extensions import dataclass_transform
-
-    _T = TypeVar("_T")
-
-    @dataclass_transform(frozen_default=True, eq_default=False)
-    def _node(cls: type[_T]) -> type[_T]: ...
-
-else:
-    _node = _make_node
 
 
 # ---------------------------------------------------------------------------------------- values
