@@ -122,5 +122,15 @@ def test_walk_runs_in_sqlite_and_skips_dangling_ends(tmp_path, monkeypatch):
         assert [v.get("i") for v in fast.get("m")] == [3, 1]
         fast_rows, slow_rows = _both_paths(db, text, (rids[0],), monkeypatch)
         assert fast_rows == slow_rows
+        # whole statements: one SQLite statement each, the start vertex not even read
+        for text, expected in [
+            ("SELECT expand(out('E').out('E')) FROM ?", [3, 1]),
+            ("SELECT count(DISTINCT @rid) AS n FROM (SELECT expand(out('E').out()) FROM ?)", 2),
+        ]:
+            calls.clear()
+            rows = db.query("sql", text, rids[0]).to_list()
+            assert len(calls) == 1 and calls[0].startswith("WITH h1"), calls
+            got = [r["i"] for r in rows] if isinstance(expected, list) else rows[0]["n"]
+            assert got == expected
     finally:
         db.close()

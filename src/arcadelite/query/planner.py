@@ -29,7 +29,7 @@ from ..storage.query import Compiled, compile_aggregate, compile_count, compile_
 from .context import Ctx
 from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
-from .walks import counted_walk_shortcut
+from .walks import walk_shortcut
 
 Fn = Callable[[Ctx], Any]
 S = TypeVar("S", bound=a.Statement)
@@ -113,9 +113,9 @@ class SelectPlan:
     paged_in_storage: bool = False
     order_in_storage: bool = False
     pushed_where: Any = None
-    # a count over a graph walk done in one SQLite statement (walks.py): the one row's data,
-    # or None when the statement must run as written
-    shortcut: Callable[[Ctx], dict[str, Any] | None] | None = None
+    # a graph walk (or a count over one) done in one SQLite statement (walks.py): the
+    # statement's results, or None when it must run as written
+    shortcut: Callable[[Ctx], list[Any] | None] | None = None
 
     def __init__(self, statement: a.Select, source: str) -> None:
         self.statement = statement
@@ -610,8 +610,8 @@ class Planner:
                 plan.order = []
             self._aggregate_pushdown(plan, stmt, group_by, translator, storage_filter)
         plan.slots = translator.slots
-        if plan.source == "subquery" and len(projections) == 1:
-            plan.shortcut = counted_walk_shortcut(stmt, compiler.expr, projection_name(projections[0]))
+        if plan.source in ("subquery", "value") and len(projections) == 1:
+            plan.shortcut = walk_shortcut(stmt, compiler.expr, projection_name(projections[0]))
         return plan
 
     def _bucket(self, name: str | int) -> TypeDef:

@@ -49,9 +49,9 @@ class SelectPipeline:
         storage, session = self.storage, self.session
         values = [slot(ctx) for slot in plan.slots] if plan.slots else []
         if rows is None and plan.shortcut is not None:
-            data = plan.shortcut(ctx)
-            if data is not None:
-                return [Result(data)]
+            done = plan.shortcut(ctx)
+            if done is not None:
+                return done
         if rows is not None:
             pass
         elif plan.simple:

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from typing import Any
 
 from ..exceptions import ArcadeDBError
-from ..model.factory import record_from_row
 from ..model.records import Document, Vertex
+from ..model.results import Result
 from ..rid import RID
 from ..sql import ast as a
+from ..storage.codec import decode_record
 from ..storage.query import compile_walk
 from .context import Ctx, Fn
 from .values import as_record
@@ -88,27 +89,59 @@ def _walk_sql(ctx: Ctx, hops: list[tuple[str, tuple[str, ...]]], result: str) ->
 
 
 def _records(ctx: Ctx, rows: list[tuple[int, str, str | None]]) -> list[Document]:
-    """The records of a walk's (packed RID, body, tags) rows, shared through the statement's
-    record cache as ``Ctx.load_many`` shares them."""
+    """The records of a walk's (packed RID, body, tags) rows (ends of vertex types, see
+    _walk_sql), shared through the statement's record cache as ``Ctx.load_many`` shares them."""
     cache = ctx.cache
+    lookup = cache.get
     store = ctx.store
     by_id = ctx.storage.catalog.by_id
     from_int = RID.from_int
     out: list[Document] = []
+    append = out.append
     for packed, body, tags in rows:
         rid = from_int(packed)
-        record = cache.get(rid, _MISSING)
-        if record is _MISSING and body is None:  # no row read for it: look it up
-            record = ctx.load(rid)
-        elif record is _MISSING:
-            if len(cache) > 100_000:
-                cache.clear()
-            record = cache[rid] = record_from_row(
-                store, by_id[rid.bucket_id], (rid.position, body, tags)
-            )
+        record = lookup(rid, _MISSING)
+        if record is _MISSING:
+            if body is None:  # no row read for it: look it up
+                record = ctx.load(rid)
+            else:
+                if len(cache) > 100_000:
+                    cache.clear()
+                record = cache[rid] = Vertex(
+                    store, by_id[rid.bucket_id], decode_record(body, tags), rid, False
+                )
         if record is not None:
-            out.append(record)
+            append(record)
     return out
+
+
+_FALLBACK = object()  # what _walk_from gives when SQL does not apply
+
+
+def _walk_from(ctx: Ctx, label_fns: list[tuple[str, list[Fn]]], packed: int,
+               result: str) -> Any:  # fmt: skip
+    """The walk from the vertex with this packed RID: its records ("rows") or a count, or
+    _FALLBACK when the step-by-step evaluation must decide (labels that are not names or not
+    edge types, SQL_WALKS off)."""
+    if not SQL_WALKS:
+        return _FALLBACK
+    plan = []
+    for direction, fns in label_fns:
+        labels = _labels_of([fn(ctx) for fn in fns])
+        if labels is None:
+            return _FALLBACK
+        plan.append((direction, labels))
+    try:
+        sql = _walk_sql(ctx, plan, result)
+    except ArcadeDBError:  # e.g. a vertex type as label: the step-by-step walk may not
+        return _FALLBACK  # even read it (no edges before it), or reports it itself
+    rows: list[Any] = ctx.storage.execute_sql(ctx.session, sql, (packed,)).fetchall()
+    if result != "rows":
+        return rows[0][0]
+    if rows and len(rows[0]) == 1:  # the ends' rows were not read with the walk
+        from_int = RID.from_int
+        return ctx.load_many([from_int(row[0]) for row in rows])
+    return _records(ctx, rows)
 
 
 def compile_walk_fn(hops: list[Hop], compile_expr: Callable[[a.Expr], Fn], fallback: Fn,
@@ -120,28 +153,28 @@ def compile_walk_fn(hops: list[Hop], compile_expr: Callable[[a.Expr], Fn], fallb
 
     def walk(ctx: Ctx) -> Any:
         start = as_record(ctx.current)
-        if not isinstance(start, Vertex) or start._rid is None or not SQL_WALKS:
+        if not isinstance(start, Vertex) or start._rid is None:
             return fallback(ctx)
-        plan = []
-        for direction, fns in label_fns:
-            labels = _labels_of([fn(ctx) for fn in fns])
-            if labels is None:
-                return fallback(ctx)
-            plan.append((direction, labels))
-        try:
-            sql = _walk_sql(ctx, plan, result)
-        except ArcadeDBError:  # e.g. a vertex type as label: the step-by-step walk may not
-            return fallback(ctx)  # even read it (no edges before it), or reports it itself
-        cursor = ctx.storage.execute_sql(ctx.session, sql, (start._rid.to_int(),))
-        rows: list[Any] = cursor.fetchall()
-        if result != "rows":
-            return rows[0][0]
-        from_int = RID.from_int
-        if rows and len(rows[0]) == 1:  # the ends' rows were not read with the walk
-            return ctx.load_many([from_int(row[0]) for row in rows])
-        return _records(ctx, rows)
+        found = _walk_from(ctx, label_fns, start._rid.to_int(), result)
+        return fallback(ctx) if found is _FALLBACK else found
 
     return walk
+
+
+def _walked_select(stmt: a.Select) -> tuple[str, list[Hop], a.Expr] | None:
+    """("rows", hops, start) for ``SELECT expand(<chain>) FROM <start>`` (a parameter or a RID),
+    with nothing else in the statement."""
+    if len(stmt.projections) != 1 or not isinstance(stmt.target, (a.Param, a.RidLiteral)):
+        return None
+    if stmt.let or stmt.where is not None or stmt.group_by or stmt.order_by or stmt.unwind:
+        return None
+    if stmt.skip is not None or stmt.limit is not None or stmt.distinct:
+        return None
+    expand = stmt.projections[0].expr
+    if not isinstance(expand, a.FunctionCall) or expand.name != "expand" or len(expand.args) != 1:
+        return None
+    hops = walk_of(expand.args[0])
+    return None if hops is None else ("rows", hops, stmt.target)
 
 
 def _counted_walk(stmt: a.Select) -> tuple[str, list[Hop], a.Expr] | None:
@@ -163,49 +196,44 @@ def _counted_walk(stmt: a.Select) -> tuple[str, list[Hop], a.Expr] | None:
     else:
         return None
     inner = stmt.target.statement
-    if not isinstance(inner, a.Select) or len(inner.projections) != 1:
-        return None
-    if not isinstance(inner.target, (a.Param, a.RidLiteral)):
-        return None
-    if inner.let or inner.where is not None or inner.group_by or inner.order_by:
-        return None
-    if inner.unwind or inner.skip is not None or inner.limit is not None or inner.distinct:
-        return None
-    expand = inner.projections[0].expr
-    if not isinstance(expand, a.FunctionCall) or expand.name != "expand" or len(expand.args) != 1:
-        return None
-    hops = walk_of(expand.args[0])
-    return None if hops is None else (result, hops, inner.target)
+    found = _walked_select(inner) if isinstance(inner, a.Select) else None
+    return None if found is None else (result, found[1], found[2])
 
 
-def counted_walk_shortcut(stmt: a.Select, compile_expr: Callable[[a.Expr], Fn],
-                          name: str) -> Callable[[Ctx], Any] | None:  # fmt: skip
-    """For a count over the expansion of a chain from one vertex (see _counted_walk): a function
-    giving the one result row's data, or None when the statement runs as written (the same
-    answer, step by step: the start is not one saved vertex, SQL_WALKS is off ...)."""
-    found = _counted_walk(stmt)
+def walk_shortcut(stmt: a.Select, compile_expr: Callable[[a.Expr], Fn],
+                  name: str) -> Callable[[Ctx], list[Result] | None] | None:  # fmt: skip
+    """For ``SELECT expand(<chain>) FROM <vertex>`` or a count over it (see _walked_select,
+    _counted_walk): a function giving the statement's results, or None when the statement runs
+    as written (the same answer, step by step). The start vertex is not even read: a RID of a
+    vertex type that names no record has no edges (a vertex goes with its edges), so the walk
+    finds nothing, as the step-by-step walk from no record does."""
+    found = _walked_select(stmt) or _counted_walk(stmt)
     if found is None:
         return None
     result, hops, start = found
     start_fn = compile_expr(start)
-    walk = compile_walk_fn(hops, compile_expr, lambda ctx: None, result)
+    label_fns = [(direction, [compile_expr(arg) for arg in args]) for direction, args in hops]
 
-    def shortcut(ctx: Ctx) -> dict[str, Any] | None:
+    def shortcut(ctx: Ctx) -> list[Result] | None:
         value = start_fn(ctx)
         if isinstance(value, str) and value.startswith("#"):
             try:
                 value = RID.parse(value)
             except ArcadeDBError:
                 return None
-        if not isinstance(value, RID):
+        if type(value) is not RID:
             return None
-        vertex = ctx.load(value)
-        if not isinstance(vertex, Vertex):
+        type_def = ctx.storage.catalog.by_id.get(value.bucket_id)
+        if type_def is None or type_def.kind != "vertex":
             return None
-        n = walk(ctx.derive(vertex))
-        return None if n is None else {name: n}
+        found = _walk_from(ctx, label_fns, value.to_int(), result)
+        if found is _FALLBACK:
+            return None
+        if result == "rows":
+            return [Result(None, record) for record in found]
+        return [Result({name: found})]
 
     return shortcut
 
 
-__all__ = ["WALK_MOVES", "compile_walk_fn", "counted_walk_shortcut", "walk_of"]
+__all__ = ["WALK_MOVES", "compile_walk_fn", "walk_of", "walk_shortcut"]
