@@ -134,3 +134,27 @@ def test_walk_runs_in_sqlite_and_skips_dangling_ends(tmp_path, monkeypatch):
             assert got == expected
     finally:
         db.close()
+
+
+def test_walks_of_two_databases_use_their_own_tables(tmp_path, monkeypatch):
+    """The same statement on two open databases whose types have other ids walks each one's
+    own edge tables (compiled SQL is cached per catalog)."""
+    first, rids1 = _build(str(tmp_path / "a"), [0, 0], [(0, 1, 0)], [], False)
+    second = arcadedb.create_database(str(tmp_path / "b"))
+    try:
+        second.set_auto_transaction(True)
+        second.command("sql", "CREATE DOCUMENT TYPE Pad")
+        second.command("sql", "CREATE VERTEX TYPE V")
+        second.command("sql", "CREATE EDGE TYPE E")
+        v = [second.command("sql", "CREATE VERTEX V SET i = ?", i).one().get_identity()
+             for i in range(3)]  # fmt: skip
+        second.command("sql", f"CREATE EDGE E FROM {v[0]} TO {v[2]}")
+        second.command("sql", f"CREATE EDGE E FROM {v[0]} TO {v[1]}")
+        text = "SELECT out('E').i AS n, out('E').size() AS s FROM ?"
+        for _ in range(2):
+            assert first.query("sql", text, rids1[0]).one().get("n") == [1]
+            assert second.query("sql", text, v[0]).one().get("n") == [1, 2]
+            assert second.query("sql", text, v[0]).one().get("s") == 2
+    finally:
+        second.close()
+        first.close()

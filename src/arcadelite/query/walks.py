@@ -27,7 +27,7 @@ _MISSING = object()
 WALK_MOVES = frozenset({"out", "in", "both"})
 #: False sends every chain to the step-by-step evaluation (the tests compare both paths).
 SQL_WALKS = True
-_SQL_CACHE: dict[tuple, str] = {}
+_SQL_CACHE: dict[tuple, tuple[Any, str]] = {}
 _SQL_CACHE_LIMIT = 1024
 _cache_lock = threading.Lock()
 _JOINED_TYPES = 4  # up to this many vertex types, a walk reads its ends' rows in the same statement
@@ -68,8 +68,10 @@ def _labels_of(values: list[Any]) -> tuple[str, ...] | None:
 def _walk_sql(ctx: Ctx, hops: list[tuple[str, tuple[str, ...]]], result: str) -> str:
     storage = ctx.storage
     catalog = storage.catalog
-    key = (id(storage), catalog.version, tuple(hops), result)
-    sql = _SQL_CACHE.get(key)
+    key = (id(catalog), catalog.version, tuple(hops), result)
+    entry = _SQL_CACHE.get(key)
+    # the entry holds its catalog: while it is cached, no other catalog can reuse its id
+    sql = entry[1] if entry is not None and entry[0] is catalog else None
     if sql is None:
         plan = tuple(
             (direction, tuple(storage.edge_types(labels))) for direction, labels in hops
@@ -84,7 +86,7 @@ def _walk_sql(ctx: Ctx, hops: list[tuple[str, tuple[str, ...]]], result: str) ->
         with _cache_lock:
             if len(_SQL_CACHE) >= _SQL_CACHE_LIMIT:
                 _SQL_CACHE.clear()
-            _SQL_CACHE[key] = sql
+            _SQL_CACHE[key] = (catalog, sql)
     return sql
 
 
