@@ -15,6 +15,8 @@ start-up, schema and fixed costs cancel. Workloads:
 * ``hop1``    -- SELECT expand(out('Knows')) FROM ?, per query
 * ``hop2``    -- SELECT out('Knows').out('Knows').asSet().size() AS n FROM ?, per query
 * ``cold``    -- import arcadelite, create_database, close (absolute instructions)
+* ``first``   -- ``cold`` plus a document type (by the schema API) and a first
+  ``SELECT FROM T``: what a process pays up to its first result (absolute instructions)
 
 Commands:
 
@@ -40,7 +42,8 @@ REPO_SRC = Path(__file__).resolve().parents[1] / "src"
 RECORD_WORKLOADS = {"inline": (10_000, 20_000), "csv": (10_000, 20_000),
                     "iterate": (10_000, 20_000), "scan": (10_000, 20_000), "sync": (10_000, 20_000),
                     "point": (200, 400), "hop1": (200, 400), "hop2": (200, 400)}  # fmt: skip
-WORKLOADS = (*RECORD_WORKLOADS, "cold")
+ABSOLUTE_WORKLOADS = ("cold", "first")
+WORKLOADS = (*RECORD_WORKLOADS, *ABSOLUTE_WORKLOADS)
 
 
 def child(src: str, work: str, n: int) -> None:
@@ -51,6 +54,11 @@ def child(src: str, work: str, n: int) -> None:
     try:
         db = arcadedb.create_database(os.path.join(tmp, "db"))
         if work == "cold":
+            db.close()
+            return
+        if work == "first":
+            db.schema.create_document_type("T")
+            list(db.query("sql", "SELECT FROM T"))
             db.close()
             return
         import random
@@ -150,7 +158,7 @@ def main() -> int:
     print("command:", shlex.join([Path(sys.executable).name, *sys.argv]), flush=True)
     print("tree:", args.src, flush=True)
     for work in args.only or WORKLOADS:
-        if work == "cold":
+        if work in ABSOLUTE_WORKLOADS:
             print(f"{work:8s} {instructions(args.src, work, 0):>14,} instructions", flush=True)
             continue
         low, high = RECORD_WORKLOADS[work]

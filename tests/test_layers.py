@@ -19,7 +19,8 @@ PACKAGE = "arcadelite"
 #: listed before it (the languages layer, sql/, stands beside the others: only the foundation
 #: below it, and the query engine above may use its AST).
 LAYERS = [
-    ("foundation", ("exceptions", "rid", "vocabulary", "version", "type_conversion", "compat")),
+    ("foundation", ("exceptions", "rid", "vocabulary", "version", "type_conversion", "compat",
+                    "frozen")),
     ("storage", ("storage",)),
     ("model", ("model",)),
     ("languages", ("sql", "cypher", "lark_cache")),

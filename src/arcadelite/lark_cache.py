@@ -29,7 +29,6 @@ Used by ``arcadelite.sql`` (and meant for the Cypher parser to come).
 
 from __future__ import annotations
 
-import hashlib
 import marshal
 import os
 import re
@@ -522,7 +521,11 @@ def cache_key(grammar: str, options: dict[str, Any], postlex: Any = None) -> str
     accepted = tuple(getattr(postlex, "always_accept", ()))
     parts = [grammar, repr(sorted(options.items())), repr(accepted), lark_version(),
              sys.implementation.cache_tag or "", sys.version, str(FORMAT)]  # fmt: skip
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+    try:  # hashlib's own BLAKE2, imported alone: hashlib loads OpenSSL first (2-6 ms)
+        from _blake2 import blake2b
+    except ImportError:  # another Python
+        from hashlib import blake2b
+    return blake2b("\0".join(parts).encode(), digest_size=16).hexdigest()
 
 
 def lark_version() -> str:

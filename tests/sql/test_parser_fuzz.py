@@ -106,7 +106,7 @@ def assert_clean(root: object) -> None:
         if isinstance(value, tuple):
             stack.extend(value)
         elif isinstance(value, a.Node):
-            stack.extend(getattr(value, name) for name in value.__dataclass_fields__)
+            stack.extend(getattr(value, name) for name in value.__slots__)
         else:
             assert value is None or type(value) in (str, int, float, bool), repr(value)
 

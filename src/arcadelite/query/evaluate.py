@@ -50,6 +50,7 @@ from .values import (
     to_list,
     truthy,
 )
+from .walks import WALK_MOVES, compile_walk_fn, walk_of
 
 
 def _and3(parts: list[Callable[[Ctx], Any]]) -> Callable[[Ctx], bool | None]:
@@ -179,9 +180,11 @@ class Compiler:
             name = node.name
             return lambda ctx: ctx.variable(name)
         if isinstance(node, a.FunctionCall):
+            if node.name in WALK_MOVES:
+                return self._walk(node) or compile_function(self, node)
             return compile_function(self, node)
         if isinstance(node, a.MethodCall):
-            return compile_method(self, node)
+            return self._walk(node) or compile_method(self, node)
         if isinstance(node, a.FieldAccess):
             return self._field_access(node)
         if isinstance(node, a.Subscript):
@@ -197,6 +200,25 @@ class Compiler:
         raise QueryError(f"Unsupported expression {type(node).__name__}")
 
     # --- pieces -------------------------------------------------------------------------------
+
+    def _walk(self, node: a.FunctionCall | a.MethodCall) -> Fn | None:
+        """A chain of out/in/both moves (and its ``.size()``, ``.asSet().size()``) as one SQLite
+        walk (walks.py), or None when the node is not one."""
+        result = "rows"
+        chain: a.Expr = node
+        if isinstance(node, a.MethodCall) and node.name == "size" and not node.args:
+            chain, result = node.target, "count"
+            if isinstance(chain, a.MethodCall) and chain.name == "asset" and not chain.args:
+                chain, result = chain.target, "distinct"
+        hops = walk_of(chain)
+        if hops is None:
+            return None
+        if result == "rows":
+            slow = compile_function(self, node) if isinstance(node, a.FunctionCall) else (
+                compile_method(self, node))  # fmt: skip
+        else:
+            slow = compile_method(self, node)  # type: ignore[arg-type]  # a size() call here
+        return compile_walk_fn(hops, self.expr, slow, result)
 
     def _identifier(self, name: str) -> Fn:
         if name.startswith("@"):

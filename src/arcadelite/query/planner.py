@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from ..exceptions import QueryError, SchemaError
@@ -30,6 +29,7 @@ from ..storage.query import Compiled, compile_aggregate, compile_count, compile_
 from .context import Ctx
 from .evaluate import Compiler
 from .functions import GRAPH_FUNCTIONS, contains_aggregate, is_aggregate_call
+from .walks import walk_shortcut
 
 Fn = Callable[[Ctx], Any]
 S = TypeVar("S", bound=a.Statement)
@@ -64,50 +64,70 @@ def get_plan(statement: S, storage: Any, build: Callable[[S], P]) -> P:
 # ------------------------------------------------------------------------------ the plan
 
 
-@dataclass
 class Projection:
-    name: str
-    fn: Fn
-    expr: a.Expr
+    """One projected column: its name, its compiled function, its expression."""
+
+    __slots__ = ("name", "fn", "expr")
+
+    def __init__(self, name: str, fn: Fn, expr: a.Expr) -> None:
+        self.name, self.fn, self.expr = name, fn, expr
 
 
-@dataclass
 class OrderTerm:
-    descending: bool
-    row_name: str | None = None  # read this name from the projected row
-    fn: Fn | None = None  # else evaluate on the source row (or group)
+    """One ORDER BY key: read ``row_name`` from the projected row, else evaluate ``fn`` on the
+    source row (or group)."""
+
+    __slots__ = ("descending", "row_name", "fn")
+
+    def __init__(self, descending: bool, row_name: str | None = None, fn: Fn | None = None) -> None:
+        self.descending, self.row_name, self.fn = descending, row_name, fn
 
 
-@dataclass
 class SelectPlan:
+    """What a SELECT does (built by Planner.select). Plain class attributes are the defaults;
+    no dataclass: its generated code cost start-up time (each first query builds this module)."""
+
     statement: a.Select
     source: str  # "scan" "rids" "subquery" "schema" "none" "value" "bucket" "index"
-    targets: list[TypeDef] = field(default_factory=list)
-    slots: list[Fn] = field(default_factory=list)
+    targets: list[TypeDef]
+    slots: list[Fn]
     scan: Compiled | None = None
     count: Compiled | None = None
     count_name: str = "count(*)"
     aggregate: Compiled | None = None
-    aggregate_layout: list[tuple[str, str, int]] = field(default_factory=list)
+    aggregate_layout: list[tuple[str, str, int]]
     target_fn: Fn | None = None
     subplan: Any = None
     schema_kind: str = ""
-    lets: list[tuple[str, Fn, bool]] = field(default_factory=list)
+    lets: list[tuple[str, Fn, bool]]
     where: Callable[[Ctx], bool] | None = None
     projections: list[Projection] | None = None  # None: element rows
     star: bool = False
     expand: Fn | None = None
     distinct_fn: Fn | None = None
     aggregates: list[tuple[str, Fn | None, bool]] | None = None
-    group_fns: list[Fn] = field(default_factory=list)
+    group_fns: list[Fn]
     unwind: tuple[str, ...] = ()
     distinct: bool = False
-    order: list[OrderTerm] = field(default_factory=list)
+    order: list[OrderTerm]
     skip_fn: Fn | None = None
     limit_fn: Fn | None = None
     paged_in_storage: bool = False
     order_in_storage: bool = False
     pushed_where: Any = None
+    # a graph walk (or a count over one) done in one SQLite statement (walks.py): the
+    # statement's results, or None when it must run as written
+    shortcut: Callable[[Ctx], list[Any] | None] | None = None
+
+    def __init__(self, statement: a.Select, source: str) -> None:
+        self.statement = statement
+        self.source = source
+        self.targets = []
+        self.slots = []
+        self.aggregate_layout = []
+        self.lets = []
+        self.group_fns = []
+        self.order = []
 
     @property
     def simple(self) -> bool:
@@ -597,6 +617,8 @@ class Planner:
                 plan.order = []
             self._aggregate_pushdown(plan, stmt, group_by, translator, storage_filter)
         plan.slots = translator.slots
+        if plan.source in ("subquery", "value") and len(projections) == 1:
+            plan.shortcut = walk_shortcut(stmt, compiler.expr, projection_name(projections[0]))
         return plan
 
     def _bucket(self, name: str | int) -> TypeDef:

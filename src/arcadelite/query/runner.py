@@ -17,9 +17,7 @@ from ..sql import ast as a
 from ..sql import parse, parse_script
 from ..storage import storage_error
 from .executor import Executor, is_write
-from .match import describe, run_match
 from .statements.script import run_script
-from .traverse import run_traverse
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -122,17 +120,23 @@ def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | No
 
 def execute_match(db: Store, stmt: a.Match | str, *args: Any, **kwargs: Any) -> list[Result]:
     """Run a MATCH statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
+    from .match import run_match  # MATCH's planner loads on first use (start-up time)
+
     return _standalone(db, stmt, args, kwargs, run_match)
 
 
 def describe_match(db: Store, stmt: a.Match | str) -> list[str]:
     """The search order MATCH plans for a statement, one line per step (for EXPLAIN)."""
+    from .match import describe
+
     return _standalone(db, stmt, (), {}, describe)
 
 
 def execute_traverse(db: Store, stmt: a.Traverse | str, *args: Any,
                      **kwargs: Any) -> list[Result]:  # fmt: skip
     """Run a TRAVERSE statement (AST or text) with ``?``/``:name`` parameters, outside db.query."""
+    from .traverse import run_traverse  # loads on first use (start-up time)
+
     return _standalone(db, stmt, args, kwargs, run_traverse)
 
 

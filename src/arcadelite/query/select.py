@@ -48,6 +48,10 @@ class SelectPipeline:
         """Run a SELECT plan; ``rows`` replaces its source (MATCH feeds its matches this way)."""
         storage, session = self.storage, self.session
         values = [slot(ctx) for slot in plan.slots] if plan.slots else []
+        if rows is None and plan.shortcut is not None:
+            done = plan.shortcut(ctx)
+            if done is not None:
+                return done
         if rows is not None:
             pass
         elif plan.simple:

@@ -41,7 +41,6 @@ from ..rid import RID
 from ..sql import ast as a
 from .context import Ctx
 from .evaluate import Compiler
-from .match import own_context
 from .planner import get_plan
 from .values import as_record, is_multi
 
@@ -72,6 +71,8 @@ def _row(record: Document, depth: int, path: list[RID]) -> Result:
 
 def run_traverse(ex: Executor, stmt: a.Traverse, ctx: Ctx) -> list[Result]:
     """Execute a TRAVERSE statement (the executor's handler; see the module docstring)."""
+    from .match import own_context  # MATCH's planner loads on first use (start-up time)
+
     plan = get_plan(stmt, ex.storage, lambda s: _Plan(ex, s))
     return list(plan.rows(ex, own_context(ctx)))
 

@@ -1,7 +1,9 @@
 """Typed AST of ArcadeDB's SQL dialect: what `arcadelite.sql.parse` returns.
 
-Every node is a frozen, slotted dataclass, so nodes are immutable, hashable and safe to share
-between threads and across the parse cache; sequences are tuples. Nodes are built for pattern
+Every node is frozen and slotted (built by ``@_node``, with a frozen dataclass's interface:
+keyword or positional construction, ``replace``, equality and hashing by value), so nodes are
+immutable, hashable and safe to share between threads and across the parse cache; sequences are
+tuples. Nodes are built for pattern
 matching (``case Comparison("=", Identifier(name), Param(key)):``).
 
 Conventions
@@ -18,36 +20,20 @@ Conventions
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+
+from ..frozen import Frozen, FrozenError, _values, replace
+from ..frozen import frozen as _node  # the node decorator (cypher.ast uses it too)
+
+FrozenNodeError = FrozenError
 
 
-class Node:
-    """Base of every AST node: equality, hashing and repr by field values, like a dataclass's.
-
-    Subclasses are frozen slotted dataclasses declared with ``eq=False, repr=False`` and inherit
-    these three methods: it halves the code dataclasses generate (and ``exec``) at import time.
-    """
+class Node(Frozen):
+    """Base of every AST node (equality, hashing, repr, immutability: see frozen.Frozen)."""
 
     __slots__ = ()
 
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return _field_values(self) == _field_values(other)
-        return NotImplemented
 
-    def __hash__(self) -> int:
-        return hash((self.__class__, _field_values(self)))
-
-    def __repr__(self) -> str:
-        names: tuple[str, ...] = self.__slots__
-        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
-        return f"{self.__class__.__qualname__}({fields})"
-
-
-def _field_values(node: Node) -> tuple[object, ...]:
-    names: tuple[str, ...] = node.__slots__
-    return tuple([getattr(node, name) for name in names])
+_field_values = _values
 
 
 def walk(root: object, into_subqueries: bool = True) -> Iterator[object]:
@@ -74,16 +60,6 @@ class Statement(Node):
     __slots__ = ()
 
 
-if TYPE_CHECKING:  # how the checker reads @_node: a frozen dataclass (see Node for eq, repr)
-    from typing_extensions import dataclass_transform
-
-    _T = TypeVar("_T")
-
-    @dataclass_transform(frozen_default=True, eq_default=False)
-    def _node(cls: type[_T]) -> type[_T]: ...
-
-else:
-    _node = dataclass(frozen=True, slots=True, eq=False, repr=False)
 
 
 # ---------------------------------------------------------------------------------------- values
@@ -841,6 +817,7 @@ __all__ = [
     "MatchPath",
     "MatchStep",
     "MethodCall",
+    "FrozenNodeError",
     "Node",
     "Or",
     "OrderItem",
@@ -876,4 +853,5 @@ __all__ = [
     "UpdateSet",
     "Variable",
     "is_condition",
+    "replace",
 ]

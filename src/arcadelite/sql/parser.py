@@ -1189,8 +1189,8 @@ def _check_nesting(root: Any, text: str) -> None:
                 raise ParseError(
                     f"Statement nests too deeply (more than {MAX_NESTING} levels)", text=text
                 )
-            for field in node.__dataclass_fields__:  # type: ignore[attr-defined]  # AST nodes are dataclasses
-                stack.append((getattr(node, field), depth + 1))
+            fields: tuple[str, ...] = node.__slots__
+            stack.extend((getattr(node, field), depth + 1) for field in fields)
 
 
 _parser: _Parser | None = None

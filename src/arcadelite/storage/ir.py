@@ -9,33 +9,34 @@ for SQLite; nothing here knows SQL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from ..frozen import Frozen, frozen
 
-@dataclass(frozen=True, slots=True)
-class Field:
+
+@frozen
+class Field(Frozen):
     """A property of the record, or a path into embedded maps: ``("address", "city")``."""
 
     path: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Special:
+@frozen
+class Special(Frozen):
     """A record attribute: ``@rid``, ``@type``, ``@out`` or ``@in``."""
 
     name: str
 
 
-@dataclass(frozen=True, slots=True)
-class Value:
+@frozen
+class Value(Frozen):
     """An execution-time value: ``values[slot]`` (a parameter, a literal, a constant expression)."""
 
     slot: int
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+@frozen
+class Compare(Frozen):
     """``left op right`` with op one of ``= <> < <= > >=``.
 
     kinds (a Field compared with a Value): the SQLite types the field's values may have, of
@@ -52,35 +53,35 @@ class Compare:
     swapped: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class And:
+@frozen
+class And(Frozen):
     items: tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Or:
+@frozen
+class Or(Frozen):
     items: tuple[Any, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+@frozen
+class Not(Frozen):
     item: Any
 
 
-@dataclass(frozen=True, slots=True)
-class IsNull:
+@frozen
+class IsNull(Frozen):
     operand: Any
 
 
-@dataclass(frozen=True, slots=True)
-class IsDefined:
+@frozen
+class IsDefined(Frozen):
     """The property exists in the record (even when it holds null)."""
 
     field: Field
 
 
-@dataclass(frozen=True, slots=True)
-class In:
+@frozen
+class In(Frozen):
     """``operand IN values``: values is a tuple of operands, or one Value holding a list."""
 
     operand: Any
@@ -88,24 +89,24 @@ class In:
     kinds: tuple[str, ...] | None = None  # as Compare's
 
 
-@dataclass(frozen=True, slots=True)
-class Like:
+@frozen
+class Like(Frozen):
     """ArcadeDB's LIKE: case-sensitive, ``%`` any run, ``?`` any one character, ``\\`` escapes."""
 
     operand: Any
     pattern: Any
 
 
-@dataclass(frozen=True, slots=True)
-class Between:
+@frozen
+class Between(Frozen):
     operand: Any
     low: Any
     high: Any
     kinds: tuple[str, ...] | None = None  # as Compare's
 
 
-@dataclass(frozen=True, slots=True)
-class JsonType:
+@frozen
+class JsonType(Frozen):
     """The JSON type of the value at field is one of kinds (``text``, ``array``, ``object`` ...).
 
     The planner uses it to widen a condition into a superset when Python must decide some rows:
@@ -116,14 +117,14 @@ class JsonType:
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class OrderKey:
+@frozen
+class OrderKey(Frozen):
     expr: Any
     descending: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Aggregate:
+@frozen
+class Aggregate(Frozen):
     """``count``, ``sum``, ``avg``, ``min`` or ``max`` of expr (None for ``count(*)``)."""
 
     function: str

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from ..exceptions import QueryError
-from ..rid import RID, bucket_base
+from ..rid import POSITION_BITS, RID, bucket_base
 from . import codec
 from .catalog import TypeDef
 from .sqltext import field_sql, json_path
@@ -852,6 +852,88 @@ def _aggregate_sql(b: _Builder, targets: list[TypeDef], group: tuple[Any, ...],
     return sql
 
 
+# ------------------------------------------------------------------------ graph walks
+
+
+def _exists_sql(column: str, types: tuple[TypeDef, ...]) -> str:
+    """SQL true when the packed RID in column names a record of one of these types. A record
+    of a live vertex type goes only with its edges (``_delete``) and type ids and positions are
+    never reused (AUTOINCREMENT), so an edge end is gone exactly when its bucket's type is: DROP
+    TYPE ... UNSAFE leaves such edges. The bucket alone decides, with no seek."""
+    if not types:
+        return "0"
+    if len(types) == 1:
+        return f"{column} >> {POSITION_BITS} = {types[0].id}"
+    return f"{column} >> {POSITION_BITS} IN ({', '.join(str(t.id) for t in types)})"
+
+
+def compile_walk(hops: tuple[tuple[str, tuple[TypeDef, ...]], ...], through: tuple[TypeDef, ...],
+                 ends: tuple[TypeDef, ...], result: str) -> str:  # fmt: skip
+    """SQL walking edges from the vertex ``?1`` (a packed RID): each hop is a direction
+    ("out", "in", "both") and the edge tables it follows, in the order the step-by-step walk
+    reads them. Every vertex passed through must be a record of ``through``, every end one of
+    ``ends``. result: "rows" the packed RIDs of the ends of every walk (one row per walk, in the
+    order of a depth-first walk that reads each vertex's edges type by type, outgoing before
+    incoming, by the adjacency index), "records" the same with each end's body and tags (ends
+    all vertex types: a few, one LEFT JOIN each), "count" how many walks, "distinct" how many
+    ends.
+    """
+    if not hops:
+        raise ValueError("a walk needs at least one hop")
+    if result not in ("rows", "records", "count", "distinct"):
+        raise ValueError(f"unknown walk result {result!r}")
+    if not all(tables for _, tables in hops):  # a label naming no type: no walk at all
+        if result in ("rows", "records"):
+            return "SELECT ?1, NULL, NULL WHERE 0"
+        return "SELECT count(*) FROM (SELECT ?1 WHERE 0)"
+    ctes: list[str] = []
+    keys: list[str] = []
+    for number, (direction, tables) in enumerate(hops, 1):
+        previous = f"h{number - 1}" if number > 1 else None
+        source = f"{previous}.v{number - 1}" if previous else "?1"
+        carried = (", ".join(f"{previous}.{k}" for k in keys) + ", ") if previous else ""
+        sides = [("out_rid", "in_rid")] if direction == "out" else [("in_rid", "out_rid")] if (
+            direction == "in") else [("out_rid", "in_rid"), ("in_rid", "out_rid")]  # fmt: skip
+        branches = []
+        branch = 0
+        for table in tables:
+            for near, far in sides:
+                joined = f" JOIN {table.table} e ON e.{near} = {source}" if previous else ""
+                where = "" if previous else f" WHERE e.{near} = ?1"
+                origin = f"{previous}{joined}" if previous else f"{table.table} e"
+                branches.append(
+                    f"SELECT {carried}{branch} AS b{number}, e.{far} AS v{number}, "
+                    f"e.pos AS p{number} FROM {origin}{where}"
+                )
+                branch += 1
+        keys += [f"b{number}", f"v{number}", f"p{number}"]
+        allowed = ends if number == len(hops) else through
+        body = " UNION ALL ".join(branches)
+        ctes.append(
+            f"h{number} AS (SELECT * FROM ({body}) WHERE {_exists_sql(f'v{number}', allowed)})"
+        )
+    last = f"v{len(hops)}"
+    if result == "rows":
+        tail = f"SELECT {last} FROM h{len(hops)} ORDER BY {', '.join(keys)}"
+    elif result == "records":
+        joins = "".join(
+            f" LEFT JOIN {t.table} r{i} ON {last} >> {POSITION_BITS} = {t.id} "
+            f"AND r{i}.pos = {last} - {bucket_base(t.id)}"
+            for i, t in enumerate(ends)
+        )
+        bodies = ", ".join(f"r{i}.body" for i in range(len(ends)))
+        tags = ", ".join(f"r{i}.tags" for i in range(len(ends)))
+        if len(ends) > 1:
+            bodies, tags = f"coalesce({bodies})", f"coalesce({tags})"
+        tail = (f"SELECT {last}, {bodies}, {tags} FROM h{len(hops)}{joins} "
+                f"ORDER BY {', '.join(keys)}")  # fmt: skip
+    elif result == "count":
+        tail = f"SELECT count(*) FROM h{len(hops)}"
+    else:
+        tail = f"SELECT count(DISTINCT {last}) FROM h{len(hops)}"
+    return "WITH " + ", ".join(ctes) + " " + tail
+
+
 def decode_group_value(value: Any, json_type: str | None) -> Any:
     """A group value read back from SQLite, typed as JSON had it."""
     if json_type == "true" or json_type == "false":
@@ -861,4 +943,11 @@ def decode_group_value(value: Any, json_type: str | None) -> Any:
     return value
 
 
-__all__ = ["Compiled", "compile_aggregate", "compile_count", "compile_scan", "decode_group_value"]
+__all__ = [
+    "Compiled",
+    "compile_aggregate",
+    "compile_count",
+    "compile_scan",
+    "compile_walk",
+    "decode_group_value",
+]

@@ -8,10 +8,14 @@ condition on it can seek the index.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
 from functools import lru_cache
+
+try:  # hashlib's own BLAKE2, imported alone: hashlib loads OpenSSL first (2-6 ms at start-up)
+    from _blake2 import blake2s
+except ImportError:  # another Python
+    from hashlib import blake2s
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -49,7 +53,7 @@ def columns_of(kind: str) -> str:
 
 def sql_index_name(index_name: str, type_id: int) -> str:
     """The SQLite index implementing a user index on one type's table (stable across reopen)."""
-    return f"x{hashlib.blake2s(index_name.encode(), digest_size=6).hexdigest()}_{type_id}"
+    return f"x{blake2s(index_name.encode(), digest_size=6).hexdigest()}_{type_id}"
 
 
 @lru_cache(maxsize=256)

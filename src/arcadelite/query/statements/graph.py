@@ -15,9 +15,7 @@ from ...rid import RID
 from ...sql import ast as a
 from ..context import Ctx
 from ..evaluate import Compiler
-from ..match import run_match
 from ..select import int_value
-from ..traverse import run_traverse
 from .writes import (
     delete_all,
     matching,
@@ -130,10 +128,14 @@ def _edges_between(ex: Executor, stmt: a.DeleteEdge, ctx: Ctx) -> list[Document]
 
 
 def _match(ex: Executor, stmt: a.Match, ctx: Ctx) -> list[Result]:
+    from ..match import run_match  # MATCH's planner loads on first use (start-up time)
+
     return run_match(ex, stmt, ctx)
 
 
 def _traverse(ex: Executor, stmt: a.Traverse, ctx: Ctx) -> list[Result]:
+    from ..traverse import run_traverse  # TRAVERSE's planner loads on first use (start-up time)
+
     return run_traverse(ex, stmt, ctx)
 
 

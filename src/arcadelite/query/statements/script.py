@@ -13,7 +13,6 @@ from ...exceptions import ArcadeDBError
 from ...model.results import Result
 from ...sql import ast as a
 from ..context import Ctx
-from ..match import describe
 from ..select import expanded_row
 from .writes import (
     ddl_result,
@@ -41,6 +40,8 @@ def _rollback(ex: Executor, stmt: a.Rollback, ctx: Ctx) -> list[Result]:
 
 def describe_plan(ex: Executor, statement: a.Statement, ctx: Ctx | None) -> dict[str, Any]:
     if isinstance(statement, a.Match):
+        from ..match import describe  # MATCH's planner loads on first use (start-up time)
+
         return {"statement": "MATCH", "steps": describe(ex, statement)}
     if not isinstance(statement, a.Select):
         return {"statement": type(statement).__name__, "steps": ["execute " + type(
