@@ -8,6 +8,7 @@ created on first use, as ArcadeDB does.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
 from ...cypher import ast as c
@@ -15,6 +16,7 @@ from ...cypher import parse
 from ...exceptions import QueryError
 from ...model.records import Document
 from ...model.results import Result
+from .check import CypherSemanticError, check
 from .engine import Engine
 from .graph import Graph
 from .values import output
@@ -39,11 +41,18 @@ class CypherRow(Result):
         return dict(self._data)  # type: ignore[arg-type]  # Cypher rows always carry data
 
 
+@functools.lru_cache(maxsize=1024)
+def prepare(text: str) -> tuple[c.Statement, bool]:
+    """The statement, parsed and checked (cached by text), and whether it writes."""
+    statement = parse(text)
+    check(statement)
+    return statement, c.is_updating(statement)
+
+
 def run_cypher(executor: Executor, text: str, params: dict[Any, Any],
                read_only: bool) -> list[Result]:  # fmt: skip
     """Parse (cached) and run one Cypher statement; writes run in one savepoint."""
-    statement = parse(text)
-    updating = c.is_updating(statement)
+    statement, updating = prepare(text)
     if read_only and updating:
         raise QueryError(
             f"Query '{text.strip()}' is not idempotent (it changes the database): "
@@ -68,4 +77,4 @@ def _results(columns: list[str], rows: list[dict[str, Any]]) -> list[Result]:
     return out
 
 
-__all__ = ["CypherRow", "run_cypher"]
+__all__ = ["CypherRow", "CypherSemanticError", "prepare", "run_cypher"]

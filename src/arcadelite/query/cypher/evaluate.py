@@ -224,11 +224,12 @@ class Evaluator:
     def _property(self, e: c.Property, row: dict) -> Any:
         return self.property_of(self.eval(e.subject, row), e.key)
 
-    @staticmethod
-    def property_of(subject: Any, key: str) -> Any:
+    def property_of(self, subject: Any, key: str) -> Any:
         if subject is None:
             return None
         if isinstance(subject, Document):
+            if subject._rid in self.engine.graph.deleted:
+                raise QueryError(f"DeletedEntityAccess: {subject._rid} was deleted by this statement")
             return subject._props.get(key)
         if isinstance(subject, dict):
             return subject.get(key)
