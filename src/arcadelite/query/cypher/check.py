@@ -214,7 +214,7 @@ class _Checker:
 
     def projection(self, clause: c.With | c.Return, scope: dict[str, str]) -> dict[str, str]:
         what = "RETURN" if isinstance(clause, c.Return) else "WITH"
-        if clause.star and not scope:
+        if clause.star and not scope and what == "RETURN":
             raise CypherSemanticError("NoVariablesInScope", f"{what} * has no variables to project")
         names: list[str] = []
         new_scope: dict[str, str] = dict(scope) if clause.star else {}

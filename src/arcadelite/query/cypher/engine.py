@@ -21,6 +21,7 @@ from .evaluate import Evaluator, aggregate_calls, contains_aggregate
 from .graph import Graph
 from .values import ORDER_KEY, Path, equals, hashable, labels_of, output
 
+_MEMBERS = "\x00members"  # an aggregated row's group, for ORDER BY expressions over aggregates
 _FLIP = {"out": "in", "in": "out", "both": "both"}
 _UNBOUNDED = 1 << 30
 
@@ -31,6 +32,7 @@ class Engine:
     def __init__(self, graph: Graph, params: dict[Any, Any]) -> None:
         self.graph = graph
         self.ev = Evaluator(self, params)
+        self.merging = False
 
     # ------------------------------------------------------------------------ statements
 
@@ -174,6 +176,8 @@ class Engine:
         if props and any(v is None for v in props.values()):
             return []
         found = self.graph.nodes(pattern.labels, props)
+        if not props:
+            return found  # the scan already selected the labels
         return [n for n in found if self.node_fits(n, pattern, props)]
 
     @staticmethod
@@ -212,7 +216,9 @@ class Engine:
         rel_props = self._props(rel.properties, bound)
         target_props = node_props[index + 1]
         if rel.length is None:
-            for edge, other_rid in self.graph.edges(node, rel.direction, rel.types):
+            edges = self.graph.edges(node, rel.direction, rel.types)
+            self.graph.prefetch([other for _, other in edges])
+            for edge, other_rid in edges:
                 if edge._rid in used or not self.edge_fits(edge, rel_props):
                     continue
                 if rel.variable is not None and rel.variable in bound:
@@ -232,7 +238,10 @@ class Engine:
             return
         low = 1 if rel.length.min is None else rel.length.min
         high = _UNBOUNDED if rel.length.max is None else rel.length.max
-        for trail, trail_nodes, end in self._var_length(node, rel, rel_props, low, high, used):
+        given = bound.get(rel.variable) if rel.variable is not None else None
+        walks = (self._given_trail(node, rel, given, reverse) if isinstance(given, list)
+                 else self._var_length(node, rel, rel_props, low, high, used))  # fmt: skip
+        for trail, trail_nodes, end in walks:
             if not self._target_ok(end, target, target_props, bound):
                 continue
             step = dict(bound)
@@ -251,6 +260,24 @@ class Engine:
             if not isinstance(value, Vertex) or value._rid != node._rid:
                 return False
         return self.node_fits(node, pattern, props)
+
+    def _given_trail(self, start: Vertex, rel: c.RelationshipPattern, given: list, reverse: bool
+                     ) -> Iterator[tuple[list[Edge], list[Vertex], Vertex]]:  # fmt: skip
+        """A relationship list bound before: the walk that follows exactly those edges."""
+        edges = given[::-1] if reverse else list(given)
+        node, nodes = start, []
+        for edge in edges:
+            if not isinstance(edge, Edge):
+                return
+            ends = {"out": (edge._out, edge._in), "in": (edge._in, edge._out)}
+            options = [ends[rel.direction]] if rel.direction != "both" else list(ends.values())
+            step = next((b for a, b in options if a == node._rid), None)
+            other = self.graph.load(step) if step is not None else None
+            if other is None:
+                return
+            node = other  # type: ignore[assignment]  # edge ends are vertices
+            nodes.append(node)
+        yield edges, nodes, node
 
     def _var_length(self, start: Vertex, rel: c.RelationshipPattern, props: dict | None,
                     low: int, high: int, used: frozenset
@@ -346,13 +373,14 @@ class Engine:
         return out
 
     def with_clause(self, clause: c.With, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        _, out = self.project(rows, clause, final=False)
-        if clause.where is not None:
-            out = [row for row in out if self.ev.truth(clause.where, row)]
-        return out
+        _, out, envs = self.project(rows, clause, final=False, with_env=True)
+        if clause.where is None:
+            return out
+        # WHERE sees the projection and, unless it aggregates, the variables bound before it
+        return [row for row, env in zip(out, envs) if self.ev.truth(clause.where, env)]
 
-    def project(self, rows: list[dict[str, Any]], clause: c.With | c.Return, final: bool
-                ) -> tuple[list[str], list[dict[str, Any]]]:  # fmt: skip
+    def project(self, rows: list[dict[str, Any]], clause: c.With | c.Return, final: bool,
+                with_env: bool = False) -> Any:  # fmt: skip
         items: list[tuple[str, c.Expr]] = []
         if clause.star:
             names = sorted({k for row in rows[:1] for k in row}) if rows else []
@@ -395,7 +423,7 @@ class Engine:
                         out[name] = self.ev.eval(expr, {**base, **values})
                     finally:
                         self.ev.aggregated = None
-                projected.append((out, {**base, **out}))
+                projected.append((out, {**out, _MEMBERS: members}))
         else:
             for row in rows:
                 out = {name: self.ev.eval(expr, row) for name, expr in items}
@@ -416,7 +444,15 @@ class Engine:
                 name = by_expr.get(expr)
                 if name is not None:
                     return out[name]
-                if clause.distinct or aggregating:
+                if aggregating:
+                    members = env[_MEMBERS]
+                    self.ev.aggregated = {call: self.ev.aggregate(call, members)
+                                          for call in aggregate_calls(expr)}  # fmt: skip
+                    try:
+                        return self.ev.eval(expr, {**(members[0] if members else {}), **out})
+                    finally:
+                        self.ev.aggregated = None
+                if clause.distinct:
                     return self.ev.eval(expr, out)
                 return self.ev.eval(expr, env)
 
@@ -434,6 +470,8 @@ class Engine:
             projected = projected[skip:]
         if limit is not None:
             projected = projected[:limit]
+        if with_env:
+            return columns, [out for out, _ in projected], [env for _, env in projected]
         return columns, [out for out, _ in projected]
 
     def _count(self, expr: c.Expr | None, what: str) -> int | None:
@@ -486,14 +524,14 @@ class Engine:
                     bound: dict[str, Any]) -> Edge:  # fmt: skip
         if len(pattern.types) != 1:
             raise QueryError("A relationship to CREATE needs exactly one type")
-        if pattern.direction == "both":
+        if pattern.direction == "both" and not self.merging:
             raise QueryError("A relationship to CREATE needs a direction (-> or <-)")
         if pattern.length is not None:
             raise QueryError("A variable-length relationship cannot be created")
         if pattern.variable is not None and pattern.variable in bound:
             raise QueryError(f"Variable '{pattern.variable}' already declared: cannot create it")
         props = self._props(pattern.properties, bound) or {}
-        source, target = (left, right) if pattern.direction == "out" else (right, left)
+        source, target = (right, left) if pattern.direction == "in" else (left, right)
         edge = self.graph.create_edge(pattern.types[0], source, target, props)
         if pattern.variable is not None:
             bound[pattern.variable] = edge
@@ -517,7 +555,11 @@ class Engine:
                 props = self._props(getattr(element, "properties", None), bound)
                 if props and any(v is None for v in props.values()):
                     raise QueryError("Cannot merge a node or relationship with a null property value")
-            self.create_path(clause.pattern, bound)
+            self.merging = True
+            try:
+                self.create_path(clause.pattern, bound)
+            finally:
+                self.merging = False
             self.set_items(clause.on_create, bound)
             out.append(bound)
         return out

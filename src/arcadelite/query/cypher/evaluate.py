@@ -36,6 +36,9 @@ if TYPE_CHECKING:
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "collect", "stdev", "stdevp",
                         "percentiledisc", "percentilecont"})  # fmt: skip
 
+_READS_PROPERTIES = frozenset({"labels", "properties", "keys"})
+"""Functions that read a node's stored state (an error on one deleted by the statement)."""
+
 _COMPARE = {
     "<": lambda o: o < 0,
     "<=": lambda o: o <= 0,
@@ -391,7 +394,11 @@ class Evaluator:
         function = FUNCTIONS.get(e.name)
         if function is None:
             raise QueryError(f"Unknown function '{e.name}'")
-        return function(*(self.eval(arg, row) for arg in e.args))
+        args = [self.eval(arg, row) for arg in e.args]
+        if (e.name in _READS_PROPERTIES and args and isinstance(args[0], Document)
+                and args[0]._rid in self.engine.graph.deleted):  # fmt: skip
+            raise QueryError(f"DeletedEntityAccess: {args[0]._rid} was deleted by this statement")
+        return function(*args)
 
     # --------------------------------------------------------------------- aggregation
 

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from ..executor import Executor
 
 _KEY_TYPES = (str, int)
+_TYPES_BY_LABELS: dict[tuple[int, tuple[str, ...]], list[TypeDef]] = {}
+"""Vertex types by (catalog version, labels): the scan targets of a label test."""
 
 
 def type_name_for(labels: tuple[str, ...] | list[str]) -> str:
@@ -59,8 +61,27 @@ class Graph:
             return None
         return self.record(found[0], found[1])
 
+    def prefetch(self, rids: list[RID]) -> None:
+        """Load these records in one query per type (neighbours of a vertex, before a hop)."""
+        missing = [rid for rid in rids if rid not in self.records]
+        if len(missing) > 2:
+            for found in self.storage.load_many(self.session, missing):
+                if found is not None:
+                    self.record(found[0], found[1])
+
     def vertex_types(self, labels: tuple[str, ...]) -> list[TypeDef]:
         """The types whose nodes carry every label (a label's subtypes included)."""
+        catalog = self.storage.catalog
+        key = (catalog.version, labels)
+        cached = _TYPES_BY_LABELS.get(key)
+        if cached is not None:
+            return cached
+        if len(_TYPES_BY_LABELS) > 4096:
+            _TYPES_BY_LABELS.clear()
+        found = _TYPES_BY_LABELS[key] = self._vertex_types(labels)
+        return found
+
+    def _vertex_types(self, labels: tuple[str, ...]) -> list[TypeDef]:
         types = self.storage.catalog.types
         if not labels:
             return [t for t in types.values() if t.kind == "vertex"]
