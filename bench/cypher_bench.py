@@ -112,9 +112,10 @@ def main() -> None:
     for name, (cypher, sql) in QUERIES.items():
         loops = LOOPS[name]
         assert db.query("cypher", cypher, {"id": ids[0]}).to_list() is not None
-        ours_cypher = rate(lambda i: list(db.query("cypher", cypher, {"id": ids[i % len(ids)]})),
+        ours_cypher = rate(lambda i, text=cypher: list(db.query("cypher", text, {"id": ids[i % len(ids)]})),
                            loops, args.rounds)  # fmt: skip
-        ours_sql = rate(lambda i: list(db.query("sql", sql, ids[i % len(ids)])), loops, args.rounds)
+        ours_sql = rate(lambda i, text=sql: list(db.query("sql", text, ids[i % len(ids)])),
+                        loops, args.rounds)  # fmt: skip
         ratio = ours_sql / ours_cypher
         ok = ratio <= 1.5
         figures.append(ok)

@@ -78,11 +78,11 @@ class _Checker:
                 self.set_item(item, scope)
             return scope
         if isinstance(clause, c.Remove):
-            for item in clause.items:
-                if isinstance(item, c.RemoveProperty):
-                    self.expr(item.target, scope, "REMOVE")
+            for removal in clause.items:
+                if isinstance(removal, c.RemoveProperty):
+                    self.expr(removal.target, scope, "REMOVE")
                 else:
-                    self.variable(item.variable, scope, "REMOVE")
+                    self.variable(removal.variable, scope, "REMOVE")
             return scope
         if isinstance(clause, c.Delete):
             for expr in clause.expressions:
@@ -107,14 +107,14 @@ class _Checker:
                 returned = [x for x in clause.query.clauses if isinstance(x, c.Return)]
                 if returned:
                     scope = dict(scope)
-                    for item in returned[0].items:
-                        scope[item.name] = inner.get(item.name, ANY)
+                    for projected in returned[0].items:
+                        scope[projected.name] = inner.get(projected.name, ANY)
             return scope
         if isinstance(clause, c.Call):
             for arg in clause.arguments or ():
                 self.expr(arg, scope, "CALL")
-            for item in clause.yield_items:
-                scope[item.alias or item.field] = ANY
+            for yielded in clause.yield_items:
+                scope[yielded.alias or yielded.field] = ANY
             return scope
         return scope
 

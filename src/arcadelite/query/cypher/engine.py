@@ -295,7 +295,7 @@ class Engine:
                 other = self.graph.load(other_rid)
                 if other is None:
                     continue
-                stack.append((other, trail + [edge], trail_nodes + [other], seen | {edge._rid}))  # type: ignore[list-item]  # edge ends are vertices
+                stack.append((other, trail + [edge], trail_nodes + [other], seen | {edge._rid}))  # type: ignore[arg-type,list-item]  # edge ends are vertices
 
     def shortest(self, pattern: c.PathPattern, row: dict[str, Any], used: frozenset
                  ) -> Iterator[tuple[dict[str, Any], frozenset]]:  # fmt: skip
@@ -356,7 +356,7 @@ class Engine:
                 if previous is not None and (previous < depth or (not every and previous <= depth)):
                     continue
                 depth_seen[other_rid] = depth
-                frontier.append((other, nodes + [other], rels + [edge]))  # type: ignore[list-item]  # edge ends are vertices
+                frontier.append((other, nodes + [other], rels + [edge]))  # type: ignore[arg-type,list-item]  # edge ends are vertices
         return found
 
     # ------------------------------------------------------------------- UNWIND, WITH, RETURN

@@ -451,7 +451,7 @@ class Evaluator:
             mean = sum(values) / len(values)
             return math.sqrt(sum((v - mean) ** 2 for v in values) / count)
         if name in ("percentiledisc", "percentilecont"):
-            percentile = self.eval(call.args[1], rows[0]) if rows and len(call.args) > 1 else None
+            percentile: Any = self.eval(call.args[1], rows[0]) if rows and len(call.args) > 1 else None
             if not values:
                 return None
             if not is_number(percentile) or not 0 <= percentile <= 1:
@@ -525,7 +525,7 @@ def _id(value: Any) -> Any:
         return None
     if not isinstance(value, Document):
         raise QueryError(f"Type mismatch: id() needs a Node or Relationship, got {type_name(value)}")
-    return value._rid.to_int()
+    return value._rid.to_int() if value._rid is not None else None
 
 
 def _labels(value: Any) -> Any:
@@ -795,7 +795,7 @@ def _start_node(value: Any) -> Any:
         return None
     if not isinstance(value, Edge):
         raise QueryError("startNode() needs a Relationship")
-    return value._db.lookup_by_rid(value._out)
+    return value._db.lookup_by_rid(value._out) if value._out is not None else None
 
 
 def _end_node(value: Any) -> Any:
@@ -803,7 +803,7 @@ def _end_node(value: Any) -> Any:
         return None
     if not isinstance(value, Edge):
         raise QueryError("endNode() needs a Relationship")
-    return value._db.lookup_by_rid(value._in)
+    return value._db.lookup_by_rid(value._in) if value._in is not None else None
 
 
 FUNCTIONS: dict[str, Any] = {

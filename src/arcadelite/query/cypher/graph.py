@@ -88,7 +88,7 @@ class Graph:
         first = types.get(labels[0])
         if first is None or first.kind != "vertex":
             return []
-        return [t for t in first.polymorphic if all(l in labels_of(t) for l in labels[1:])]
+        return [t for t in first.polymorphic if all(label in labels_of(t) for label in labels[1:])]
 
     def nodes(self, labels: tuple[str, ...], props: dict[str, Any] | None) -> list[Vertex]:
         """Nodes with these labels; a property map narrows the scan to a key lookup."""
@@ -197,7 +197,7 @@ class Graph:
             copy = self.executor.create_edge(self.storage.catalog.by_id[edge._rid.bucket_id],  # type: ignore[union-attr]  # stored edges have RIDs
                                              source, target, dict(edge._props))  # type: ignore[arg-type]  # fmt: skip
             self.records.pop(edge._rid, None)  # type: ignore[arg-type]  # stored edges have RIDs
-            edge._rid, edge._out, edge._in = copy._rid, copy._out, copy._in  # type: ignore[attr-defined]  # the copy is an edge
+            edge._rid, edge._out, edge._in = copy._rid, copy._out, copy._in
             self.records[edge._rid] = edge  # type: ignore[index]  # stored edges have RIDs
         self.executor.delete_record(node)
         self.records.pop(old_rid, None)  # type: ignore[arg-type]  # stored vertices have RIDs
