@@ -16,6 +16,7 @@ from ...exceptions import QueryError
 from .evaluate import AGGREGATES, FUNCTIONS
 
 NODE, REL, RELS, PATH, ANY = "node", "relationship", "relationships", "path", "value"
+LIST, CONSTANT = "list", "constant"  # what a projected literal is (never a node or relationship)
 _SPECIAL_FUNCTIONS = frozenset({"exists", "coalesce"})
 _ENTITY_ONLY = {  # function → the kinds of variable it cannot take
     "type": {NODE, PATH, RELS},
@@ -153,7 +154,7 @@ class _Checker:
         if known is None or known == ANY:
             scope.setdefault(name, kind)
             return
-        if known == kind or {known, kind} == {REL, RELS}:
+        if known == kind or {known, kind} == {REL, RELS} or (known == LIST and kind == RELS):
             return
         raise CypherSemanticError("VariableTypeConflict",
                                   f"Variable '{name}' is a {known}, not a {kind}")  # fmt: skip
@@ -235,7 +236,7 @@ class _Checker:
             if _has_aggregate(item.expression):
                 self.ambiguous(item.expression, keys, what)
             expression = item.expression
-            new_scope[name] = scope.get(expression.name, ANY) if isinstance(expression, c.Variable) else ANY
+            new_scope[name] = _kind_of(expression, scope)
         order_scope = {**scope, **new_scope} if not aggregating and not clause.distinct else {
             **new_scope, **{k: v for k, v in scope.items() if k not in new_scope}}
         for sort in clause.order_by:
@@ -373,6 +374,18 @@ class _Checker:
         elif isinstance(expr, tuple):
             for part in expr:
                 self.expr(part, scope, where, aggregates, inside_aggregate)
+
+
+def _kind_of(expression: c.Expr, scope: dict[str, str]) -> str:
+    if isinstance(expression, c.Variable):
+        return scope.get(expression.name, ANY)
+    if isinstance(expression, c.ListLiteral):
+        return LIST
+    if isinstance(expression, (c.Literal, c.MapLiteral)) and not (
+        isinstance(expression, c.Literal) and expression.value is None
+    ):
+        return CONSTANT
+    return ANY
 
 
 def _is_aggregate(node: object) -> bool:
