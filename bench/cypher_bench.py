@@ -155,4 +155,3 @@ if __name__ == "__main__":
     t0 = time.perf_counter()
     main()
     print(f"# {time.perf_counter() - t0:.0f} s", file=sys.stderr)
-    statistics.median([1])
