@@ -472,8 +472,8 @@ def test_query_refuses_writes(people):
 
 
 def test_languages(db):
-    with pytest.raises(arcadedb.ArcadeDBError, match="not supported yet"):
-        db.query("cypher", "MATCH (n) RETURN n")
+    assert rows(db.query("cypher", "MATCH (n) RETURN n")) == []
+    assert rows(db.query("OpenCypher", "RETURN 1 AS one")) == [{"one": 1}]
     with pytest.raises(arcadedb.ArcadeDBError, match="sql"):
         db.query("gremlin", "g.V()")
     assert rows(db.query("SQL", "SELECT 1 AS one")) == [{"one": 1}]

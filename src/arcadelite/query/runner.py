@@ -16,6 +16,7 @@ from ..model.results import ResultSet
 from ..sql import ast as a
 from ..sql import parse, parse_script
 from ..storage import storage_error
+from .cypher import run_cypher
 from .executor import Executor, is_write
 from .statements.script import run_script
 
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
     from ..storage import Session
     from .context import Ctx
 
-SUPPORTED_LANGUAGES = ("sql", "sqlscript")
-_NOT_YET = ("cypher", "opencypher")
+SUPPORTED_LANGUAGES = ("sql", "sqlscript", "cypher", "opencypher")
+CYPHER_LANGUAGES = ("cypher", "opencypher")
 
 
 def _plain_param(value: Any) -> Any:
@@ -72,12 +73,10 @@ def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | No
     if not isinstance(text, str):
         raise TypeError(f"the statement must be a str, got {type(text).__name__}")
     lang = language.strip().lower()
-    if lang in _NOT_YET:
-        raise ArcadeDBError(f"Query language '{language}' is not supported yet: use 'sql' for now")
     if lang not in SUPPORTED_LANGUAGES:
         raise ArcadeDBError(
             f"Unknown query language '{language}': supported languages are "
-            f"{', '.join(SUPPORTED_LANGUAGES)} (cypher is planned)"
+            f"{', '.join(SUPPORTED_LANGUAGES)}"
         )
     storage = db._live_storage()
     if session is None:
@@ -90,7 +89,10 @@ def run(db: Store, language: str, text: str, args: tuple = (), kwargs: dict | No
         ) from None
 
     try:
-        if lang == "sql":
+        if lang in CYPHER_LANGUAGES:
+            executor = Executor(db, storage, session, positional, named)
+            rows = run_cypher(executor, text, named, read_only)
+        elif lang == "sql":
             statement = parse(text)
             if read_only and is_write(statement):
                 raise QueryError(
