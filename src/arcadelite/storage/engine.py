@@ -48,6 +48,8 @@ class Storage(SchemaPart):
             if create:
                 self._create_catalog()
             self._load_catalog()
+            if not create:  # a bulk load that crashed left adjacency indexes to build
+                self.restore_edge_indexes(self.main)
         except BaseException as exc:
             self.closed = True
             with self._sessions_lock:
