@@ -192,6 +192,21 @@ class RecordsPart(SessionsPart):
             ):
                 yield target, row  # Row's layout
 
+    def key_positions(self, session: Session, type_def: TypeDef, name: str,
+                      values: list[Any] | None = None) -> list[tuple[Any, int]]:  # fmt: skip
+        """(value of property ``name``, position) of the records of one type's own table that
+        have it: every one (one scan, of its index where there is one), or those whose value is
+        among ``values`` (one join). Set-based key resolution for bulk loads."""
+        self.check_open()
+        if values is None:
+            sql = f"SELECT {field_sql(name)}, pos FROM {type_def.table} WHERE {field_sql(name)} IS NOT NULL"
+            params: tuple = ()
+        else:
+            sql = (f"SELECT j.value, v.pos FROM json_each(?) j JOIN {type_def.table} v "
+                   f"ON {field_sql(name, 'v.body')} = j.value")  # fmt: skip
+            params = (codec.dumps([codec.sql_value(v) for v in values]),)
+        return cast("list[tuple[Any, int]]", session.conn.execute(sql, params).fetchall())
+
     def scan_type(self, session: Session, type_def: TypeDef) -> Iterator[Row]:
         """Every record of one type's own table (not its subtypes'), in position order, streamed
         (on a cursor of its own, so that other statements may run while it is read)."""
