@@ -256,3 +256,38 @@ def test_sigkill_during_a_deferred_load_loses_no_acknowledged_edge(tmp_path):
             finally:
                 check.close()
     assert total_acknowledged > 0
+
+
+def test_import_database_builds_deferred_indexes_in_its_one_transaction(db, tmp_path, monkeypatch,
+                                                                         small_threshold):  # fmt: skip
+    """A dump restore defers the indexes of an edge type with many edges and builds them before
+    its single commit: the copy has both indexes, no marker, every edge."""
+    from arcadelite.importer import import_database
+
+    rids = _graph(db, 100)
+    with db.batch_context(batch_size=1000) as batch:
+        for i in range(2000):
+            batch.create_edge(rids[i % 100], rids[(i * 11) % 100], "Knows", n=i)
+    dump = db.export_database(str(tmp_path / "d.jsonl.gz"), verbose=0)["file"]
+    deferred: list[str] = []
+    from arcadelite.storage import Storage
+
+    original = Storage.defer_edge_indexes
+
+    def spy(self, session, type_def):
+        done = original(self, session, type_def)
+        if done:
+            deferred.append(type_def.name)
+        return done
+
+    monkeypatch.setattr(Storage, "defer_edge_indexes", spy)
+    copy_path = str(tmp_path / "copy")
+    with arcadedb.create_database(copy_path) as copy:
+        stats = import_database(copy, dump)
+        assert stats["createdEdges"] == 2000 and stats["errors"] == 0
+        table = copy._storage.catalog.get("Knows").table
+        n3 = copy.query("sql", "SELECT out('Knows').size() AS n FROM Person WHERE id = 3").one()
+        assert n3.get("n") == 20
+    assert deferred == ["Knows"]
+    assert _markers(copy_path) == []
+    assert _edge_indexes(copy_path, table) == {f"{table}_out", f"{table}_in"}

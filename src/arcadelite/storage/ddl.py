@@ -119,7 +119,8 @@ class SchemaPart(RecordsPart):
         write transaction, with a marker row in ``al_meta`` written by the same transaction.
 
         Both commit (or roll back) together: a crash before ``restore_edge_indexes`` leaves the
-        marker, and the next open builds the indexes again. Returns False (and changes nothing)
+        marker, and the next open builds the indexes again (a load in one transaction restores
+        them before its commit: nothing to repair). Returns False (and changes nothing)
         when another loader deferred them already (it restores them).
         """
         key = _DEFERRED_KEY + type_def.table
@@ -145,16 +146,19 @@ class SchemaPart(RecordsPart):
             return []
         existing = {name for (name,) in conn.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}  # fmt: skip
-        conn.execute("PRAGMA temp_store=FILE")
+        on_disk = not conn.in_transaction  # SQLite refuses the change inside a transaction
+        if on_disk:
+            conn.execute("PRAGMA temp_store=FILE")
         try:
-            for table in wanted:
+            for table in wanted:  # inside the session's transaction when one is open
                 with self.writing(session, schema=True) as s:
                     if table in existing:  # else its type was dropped meanwhile
                         for sql in _adjacency_indexes(table, if_not_exists=True):
                             s.cursor.execute(sql)
                     s.cursor.execute("DELETE FROM al_meta WHERE key = ?", (_DEFERRED_KEY + table,))
         finally:
-            conn.execute("PRAGMA temp_store=MEMORY")
+            if on_disk:
+                conn.execute("PRAGMA temp_store=MEMORY")
         return wanted
 
     # --- types --------------------------------------------------------------------------------
