@@ -87,6 +87,7 @@ class AsyncExecutor(ChunkWriting):
         self._space = threading.Condition(self._lock)
         self._done = threading.Condition(self._lock)
         self._token = threading.Lock()
+        self._token_wanted = False  # a waiting caller needs the token (_restore_deferred)
         self._sleeping = False
         self._producers_waiting = 0
         self._flush_waiters = 0
@@ -411,6 +412,9 @@ class AsyncExecutor(ChunkWriting):
         self._worker_idents.add(threading.get_ident())
         try:
             while True:
+                if self._token_wanted:  # another thread waits to build indexes: let it in
+                    time.sleep(0.001)
+                    continue
                 with self._token:
                     if index >= self._parallel or (self._stopping and self._drained()):
                         if self._tx_count and self._stopping:

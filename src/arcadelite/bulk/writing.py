@@ -78,6 +78,8 @@ class ChunkWriting:
     _session: Any  # the executor's private Session, once started
     _lock: threading.Lock
     _token: threading.Lock
+    _token_wanted: bool
+    _work: threading.Condition
     _queue: deque[Any]
     _done: threading.Condition
     _commit_every: int
@@ -187,7 +189,15 @@ class ChunkWriting:
         committed (holding the token; nothing to do while new work is in the transaction)."""
         if not self._deferred or self._session is None or self._storage.closed:
             return
-        with self._token:
+        # an idle worker waits for work holding the token: have it step aside, and wake it
+        self._token_wanted = True
+        with self._lock:
+            self._work.notify_all()
+        try:
+            self._token.acquire()
+        finally:
+            self._token_wanted = False
+        try:
             if self._tx_count or self._queue:
                 return  # more was submitted meanwhile: the next drain restores
             session = self._session
@@ -197,6 +207,8 @@ class ChunkWriting:
             self._deferred.clear()
             self._edge_run.clear()
             self._storage.restore_edge_indexes(session, tables)
+        finally:
+            self._token.release()
 
     def _culprit(self, op: Any, exc: Exception) -> None:
         self._report_failure(op, self._explain(op, exc))
