@@ -607,6 +607,20 @@ class _RowImport:
 
     def _submit_edge(self, ex: BulkWriter, props: dict[str, Any], line: int) -> None:
         from_field, to_field = self.opts["edgeFromField"], self.opts["edgeToField"]
+        ids = self.vertex_ids
+        if ids is not None and ids.complete and self.opts["typeIdType"] != "STRING":
+            # the bulk case: whole-number keys found in the map as they stand (what _id_value
+            # would make of them); anything else takes the general path below
+            source, target = props.get(from_field), props.get(to_field)
+            if type(source) is int and type(target) is int:
+                out_end, in_end = ids.found.get(source), ids.found.get(target)
+                if type(out_end) is RID and type(in_end) is RID:
+                    del props[from_field], props[to_field]
+                    record = _ImportedEdge(self.db, self.type_def, props, None, True, out_end,
+                                           in_end)  # fmt: skip
+                    record._line = line
+                    ex.create_record(record)
+                    return
         try:
             ends = [self._resolve_vertex(props.pop(field, None), field) for field in
                     (from_field, to_field)]  # fmt: skip
@@ -674,6 +688,11 @@ class _RowImport:
         """Resolve the id keys of a batch of edges in one go (see _VertexIds)."""
         if not self.opts["typeIdProperty"]:
             return
+        try:
+            if self._vertex_ids().complete:
+                return  # every key is known already
+        except ArcadeDBError:
+            return  # no type to look in: each row reports it
         keys = set()
         id_type = self.opts["typeIdType"]
         for field in (self.opts["edgeFromField"], self.opts["edgeToField"]):
