@@ -617,13 +617,15 @@ class AsyncExecutor(ChunkWriting):
             leftover = list(self._queue)
             self._queue.clear()
             self._fail_all(leftover, DatabaseClosedError("executor closed before this operation ran"))
-        self._restore_deferred()  # else the next open of the database builds them
-        if self._session is not None and not self._storage.closed:
-            self._storage.release_session(self._session)
-        self._session = None
-        if self._progress_bar is not None:
-            self._progress_bar.close()
-            self._progress_bar = None
+        try:
+            self._restore_deferred()  # else the next open of the database builds them
+        finally:
+            if self._session is not None and not self._storage.closed:
+                self._storage.release_session(self._session)
+            self._session = None
+            if self._progress_bar is not None:
+                self._progress_bar.close()
+                self._progress_bar = None
 
     def _raise_closed(self) -> None:
         raise DatabaseClosedError(
