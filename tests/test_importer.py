@@ -430,3 +430,45 @@ def test_jsonl_integers_are_kept_exact_or_reported_never_rounded(db, tmp_path):
         {"n": 2**63 - 1, "s": "123456789012345678901234567890"},
         {"n": -(2**63), "x": 1.5},
     ]
+
+
+# --- set-based edge-end resolution (issue 11) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("whole_map", [True, False], ids=["one-scan", "join-per-batch"])
+def test_edge_ends_resolve_by_key_in_either_mode(db, tmp_path, monkeypatch, whole_map):
+    """typeIdProperty keys resolve through one scan into a dict, or (past ID_MAP_LIMIT vertices)
+    one join per batch of edges; both answer alike: missing and ambiguous keys fail alone."""
+    from arcadelite.io import rows
+
+    if not whole_map:
+        monkeypatch.setattr(rows, "ID_MAP_LIMIT", 0)
+    vertices = "id,name\n" + "".join(f"{i},v{i}\n" for i in range(3000)) + "5000,a\n5000,b\n"
+    arcadedb.import_csv(db, write(tmp_path / "v.csv", vertices), "V", import_type="vertices",
+                        typeIdProperty="id", typeIdType="Long")  # fmt: skip
+    lines = [f"{i},{(i * 7) % 3000}" for i in range(2500)]
+    lines[5] = "5,99999"  # no such vertex
+    lines[2200] = "5000,1"  # two vertices have id 5000
+    edges = write(tmp_path / "e.csv", "from,to\n" + "\n".join(lines) + "\n")
+    result = arcadedb.import_csv(db, edges, "E", import_type="edges", edgeFromField="from",
+                                 edgeToField="to", typeIdProperty="id", typeIdType="Long")  # fmt: skip
+    assert result["failed_rows"] == [
+        {"line": 7, "error": "edge field 'to': no vertex with id = 99999"},
+        {"line": 2202, "error": "edge field 'from': 2 vertices have id = 5000"},
+    ]
+    assert result["edges"] == 2498 == db.count_type("E")
+    one = db.lookup_by_key("V", ["id"], [2499])
+    (edge,) = one.get_edges("out", "E")
+    assert edge.get_in().get("id") == (2499 * 7) % 3000
+    jsonl = write(tmp_path / "e.jsonl", '{"from": 1, "to": 2}\n{"from": 3, "to": 424242}\n'
+                                        'not json\n{"from": 4, "to": 5}\n')  # fmt: skip
+    result = arcadedb.Importer(db).import_file(jsonl, import_type="edges", type_name="E",
+                                               edgeFromField="from", edgeToField="to",
+                                               typeIdProperty="id", typeIdType="Long")  # fmt: skip
+    assert result["edges"] == 2 and [f["line"] for f in result["failed_rows"]] == [2, 3]
+    with pytest.raises(ImportAbortedError) as caught:  # rows before the bad one are written
+        arcadedb.Importer(db).import_file(jsonl, import_type="edges", type_name="E2",
+                                          edgeFromField="from", edgeToField="to",
+                                          typeIdProperty="id", typeIdType="Long",
+                                          onRowError="abort")  # fmt: skip
+    assert caught.value.line == 2 and db.count_type("E2") == 1

@@ -33,6 +33,7 @@ from .executor import AsyncExecutor
 
 if TYPE_CHECKING:
     from ..database import Database
+    from ..storage.catalog import TypeDef
 
 
 class BatchContext:
@@ -59,6 +60,7 @@ class BatchContext:
         self._bar: Any = None
         self._total: int | None = None
         self._lock = threading.Lock()
+        self._edge_types: dict[str, TypeDef] = {}  # create_edge's types by name, while current
         self._errors: list[BaseException] = []
         self._errors_seen = 0
         self._success = 0
@@ -171,11 +173,25 @@ class BatchContext:
         """Queue an edge ``from_vertex -> to_vertex``; either end may be a Vertex queued earlier
         in this batch (resolved when written), a saved vertex, a RID or ``"#b:p"``."""
         executor = self._check()
-        ends = [_edge_end(self._db, end, label) for end, label in
-                ((from_vertex, "from_vertex"), (to_vertex, "to_vertex"))]  # fmt: skip
-        edge = self._db.new_edge_record(edge_type)
-        edge._props.update(properties)
-        edge._out, edge._in = ends
+        storage = self._db._storage
+        type_def = self._edge_types.get(edge_type)
+        if type_def is None or storage.catalog.types.get(edge_type) is not type_def:
+            type_def = self._db.new_edge_record(edge_type)._type  # checks the name and kind
+            self._edge_types[edge_type] = type_def
+        assert type_def is not None
+        by_id = storage.catalog.by_id
+        # the bulk loop's case first: ends given as RIDs of vertices, checked with two lookups
+        out_end = by_id.get(from_vertex.bucket_id) if type(from_vertex) is RID else None
+        if out_end is None or out_end.kind != "vertex":
+            out_end = _edge_end(self._db, from_vertex, "from_vertex")
+        else:
+            out_end = from_vertex
+        in_end = by_id.get(to_vertex.bucket_id) if type(to_vertex) is RID else None
+        if in_end is None or in_end.kind != "vertex":
+            in_end = _edge_end(self._db, to_vertex, "to_vertex")
+        else:
+            in_end = to_vertex
+        edge = Edge(self._db, type_def, properties, None, True, out_end, in_end)
         executor.create_record(edge, callback)
         return edge
 

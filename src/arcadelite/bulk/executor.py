@@ -91,6 +91,7 @@ class AsyncExecutor(ChunkWriting):
         self._space = threading.Condition(self._lock)
         self._done = threading.Condition(self._lock)
         self._token = threading.Lock()
+        self._token_wanted = False  # a waiting caller needs the token (_restore_deferred)
         self._sleeping = False
         self._producers_waiting = 0
         self._flush_waiters = 0
@@ -112,6 +113,7 @@ class AsyncExecutor(ChunkWriting):
         self._commits = 0
         self._started_at: float | None = None
         self._init_writing()  # the open transaction's state (writing.py)
+        self._init_deferral()
         self._unreported: list[tuple[Any, BaseException]] = []
         self._on_ok: Callable[[int], Any] | None = None
         self._on_error: Callable[[BaseException], Any] | None = None
@@ -211,15 +213,20 @@ class AsyncExecutor(ChunkWriting):
         if (  # the hot path of bulk loads: a plain record of a type with no declared properties
             record._rid is None
             and not type_def.checked
-            and type_def.kind != "edge"
             and self._storage.catalog.by_id.get(type_def.id) is type_def
         ):
-            encoded: tuple[str, str | None] | None = fast_encode(record._props)
+            props = record._props
+            encoded: tuple[str, str | None] | None = fast_encode(props) if props else _NO_PROPS
+            ends = None
+            if type_def.kind == "edge":  # its ends are checked when written (missing_vertices)
+                ends = (record._out, record._in)  # type: ignore[attr-defined]  # an edge type's records are Edges
+                if ends[0] is None or ends[1] is None:
+                    encoded = None  # the slow path reports it
             if encoded is not None:
                 queue = self._queue
                 if len(queue) < self._fast_limit:
                     queue.append((CREATE, record, callback, error_callback, type_def, encoded,
-                                  None))  # fmt: skip
+                                  ends))  # fmt: skip
                     if self._sleeping:
                         self._wake()
                     return
@@ -444,6 +451,9 @@ class AsyncExecutor(ChunkWriting):
         self._worker_idents.add(threading.get_ident())
         try:
             while True:
+                if self._token_wanted:  # another thread waits to build indexes: let it in
+                    time.sleep(0.001)
+                    continue
                 with self._token:
                     if self._session is None:  # stopped before this worker first ran
                         return
@@ -549,6 +559,7 @@ class AsyncExecutor(ChunkWriting):
         if self._inline:
             if self.is_pending():
                 self._drain_inline(final=True)
+            self._restore_deferred()
             self._raise_unreported()
             return
         if self.is_pending():
@@ -574,6 +585,7 @@ class AsyncExecutor(ChunkWriting):
                         self._done.wait(min(remaining, 0.5))
                 finally:
                     self._flush_waiters -= 1
+        self._restore_deferred()
         self._raise_unreported()
 
     def _check_not_holding_writer(self, what: str) -> None:
@@ -674,12 +686,15 @@ class AsyncExecutor(ChunkWriting):
             leftover = list(self._queue)
             self._queue.clear()
             self._fail_all(leftover, DatabaseClosedError("executor closed before this operation ran"))
-        if self._session is not None and not self._storage.closed:
-            self._storage.release_session(self._session)
-        self._session = None
-        if self._progress_bar is not None:
-            self._progress_bar.close()
-            self._progress_bar = None
+        try:
+            self._restore_deferred()  # else the next open of the database builds them
+        finally:
+            if self._session is not None and not self._storage.closed:
+                self._storage.release_session(self._session)
+            self._session = None
+            if self._progress_bar is not None:
+                self._progress_bar.close()
+                self._progress_bar = None
 
     def _inherited_by_fork(self) -> None:
         """In a forked child: closed, with nothing of the parent's to run, report or commit
@@ -738,6 +753,9 @@ if hasattr(os, "register_at_fork"):
 def _some(errors: Sequence[BaseException]) -> str:
     shown = "; ".join(str(exc) for exc in errors[:5])
     return shown + (f" (and {len(errors) - 5} more)" if len(errors) > 5 else "")
+
+
+_NO_PROPS = ("{}", None)  # what encode_record makes of a record with no properties
 
 
 def _check_int(name: str, value: Any, low: int, high: int | None) -> None:

@@ -17,7 +17,8 @@ import threading
 import weakref
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from itertools import repeat
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -67,6 +68,10 @@ from .operations import (
 if TYPE_CHECKING:
     from ..model.store import Store
     from ..storage import Session, Storage
+    from ..storage.catalog import TypeDef
+
+#: Edges of one type an executor writes before it defers that type's adjacency indexes
+DEFER_EDGE_INDEXES_AFTER = 50_000
 
 
 class ChunkWriting:
@@ -77,6 +82,10 @@ class ChunkWriting:
     _storage: Storage
     _session: Any  # the executor's private Session, once started
     _lock: threading.Lock
+    _token: threading.Lock
+    _token_wanted: bool
+    _work: threading.Condition
+    _queue: deque[Any]
     _done: threading.Condition
     _commit_every: int
     _use_wal: bool
@@ -104,6 +113,15 @@ class ChunkWriting:
     _tx_plain: list[Document]
     # records written without keeping their objects (_give_rids, BulkWriter.write_json_rows)
     _tx_unseen: list[tuple[Any, Any]]
+
+    # edge types whose adjacency indexes this executor deferred (restored when it drains), and
+    # how many edges of each type it wrote since it last restored them
+    _deferred: dict[int, TypeDef]
+    _edge_run: dict[int, int]
+
+    def _init_deferral(self) -> None:
+        self._deferred = {}
+        self._edge_run = {}
 
     def _init_writing(self) -> None:
         self._tx_count = 0
@@ -140,7 +158,10 @@ class ChunkWriting:
             kinds.discard(FAILED)
         session = self._ensure_transaction()
         try:
-            if len(chunk) <= ROWS_PER_INSERT and creates_of_one_type(chunk, kinds):
+            one_type = creates_of_one_type(chunk, kinds)
+            if one_type and chunk[0][TYPE_DEF].kind == "edge":
+                self._defer_for_load(session, chunk[0][TYPE_DEF], len(chunk))
+            if len(chunk) <= ROWS_PER_INSERT and one_type:
                 # one multi-row INSERT, atomic by itself (the bulk loop's chunks)
                 failures = write_chunk(self._storage, session, chunk, self._apply_creates,
                                        self._hold_creates, self._forget_rids, self._culprit,
@@ -165,6 +186,50 @@ class ChunkWriting:
             self._report_failure(op, lost.cause)
         self._complete(len(pending), failed=len(pending))
         self._fail_transaction(lost.cause, "rolled back by SQLite")
+
+    def _defer_for_load(self, session: Session, type_def: TypeDef, count: int) -> None:
+        """Drop the adjacency indexes of an edge type this executor loads in bulk (outside any
+        savepoint: a chunk that fails does not take the deferral back with it).
+
+        Keeping them while loading makes every commit rewrite index pages all over both
+        B-trees (random endpoints): 3.7x the time of building them once at the end
+        (bench/prototypes/README.md). Only worth it for a large load relative to the table:
+        at least DEFER_EDGE_INDEXES_AFTER edges, and a fifth of what the table holds.
+        """
+        run = self._edge_run.get(type_def.id, 0) + count
+        self._edge_run[type_def.id] = run
+        if run < DEFER_EDGE_INDEXES_AFTER or type_def.id in self._deferred:
+            return
+        if run * 5 < self._storage.edge_rows_estimate(session, type_def):
+            return
+        if self._storage.defer_edge_indexes(session, type_def):
+            self._deferred[type_def.id] = type_def
+
+    def _restore_deferred(self) -> None:
+        """Build the adjacency indexes this executor deferred, once everything it wrote is
+        committed (holding the token; nothing to do while new work is in the transaction)."""
+        if not self._deferred or self._session is None or self._storage.closed:
+            return
+        # an idle worker waits for work holding the token: have it step aside, and wake it
+        self._token_wanted = True
+        with self._lock:
+            self._work.notify_all()
+        try:
+            self._token.acquire()
+        finally:
+            self._token_wanted = False
+        try:
+            if self._tx_count or self._queue:
+                return  # more was submitted meanwhile: the next drain restores
+            session = self._session
+            if session.write_open or session.depth:
+                self._commit()  # a transaction whose every operation failed: nothing in it
+            tables = [t.table for t in self._deferred.values()]
+            self._deferred.clear()
+            self._edge_run.clear()
+            self._storage.restore_edge_indexes(session, tables)
+        finally:
+            self._token.release()
 
     def _culprit(self, op: Any, exc: Exception) -> None:
         self._report_failure(op, self._explain(op, exc))
@@ -279,12 +344,19 @@ class ChunkWriting:
         storage = self._storage
         type_def = run[0][TYPE_DEF]
         if type_def.kind == "edge":
-            rows = []
-            for op in run:
-                record, ends = op[SUBJECT], op[ENDS]
-                record._out, record._in = resolve_end(ends[0]), resolve_end(ends[1])
-                rows.append((*op[PAYLOAD], record._out.to_int(), record._in.to_int()))
-            missing = storage.missing_vertices(session, [end for row in rows for end in row[2:]])
+            ends = list(chain.from_iterable(map(ends_of, run)))
+            if {*map(type, ends)} == {RID}:  # the bulk loop's case: the records hold these RIDs
+                packed = list(map(RID.to_int, ends))
+                rows = list(map(tuple.__add__, map(payload_of, run),
+                                zip(packed[0::2], packed[1::2])))  # fmt: skip
+            else:
+                rows = []
+                for op in run:
+                    record, op_ends = op[SUBJECT], op[ENDS]
+                    record._out, record._in = resolve_end(op_ends[0]), resolve_end(op_ends[1])
+                    rows.append((*op[PAYLOAD], record._out.to_int(), record._in.to_int()))
+                packed = [end for row in rows for end in row[2:]]
+            missing = storage.missing_vertices(session, packed)
             if missing:
                 raise RecordNotFoundError(
                     f"Edge end {RID.from_int(missing[0])} is not an existing vertex"
@@ -501,6 +573,7 @@ def callback_error(subject: Any, which: str, raised: BaseException,
 
 
 _weakrefs = weakref.getweakrefcount
+ends_of = itemgetter(ENDS)
 _consume: Callable[[Iterable[Any]], None] = deque(maxlen=0).extend
 
 

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
+from ..bulk import writing as bulk_writing
 from ..bulk.chunks import TransactionLost, write_chunk
 from ..exceptions import ArcadeDBError, SchemaError
 from ..rid import RID
@@ -175,6 +176,7 @@ class _DumpRestore:
         self.ours = False
         self.zone: Any = dt.timezone.utc
         self.buckets: dict[int, _Runs] = {}
+        self.type_counts: dict[str, int] = {}  # records per type in the dump (pre-scan)
         self.declared: dict[str, dict[str, tuple[str, str | None]]] = {}
         self.type_names: set[str] = set()
         self.base: dict[str, int] = {}
@@ -286,6 +288,7 @@ class _DumpRestore:
                     f"'{runs.type_name}' and '{type_name}'"
                 )
             runs.add(parsed[1], rank)
+        self.type_counts = ranks
         if not schema_seen:
             raise ArcadeDBError(f"'{self.url}' is not a database dump: it has no schema line")
         for runs in self.buckets.values():
@@ -603,6 +606,7 @@ class _DumpWriter:
         self.meta: list[tuple[int, str] | None] = []  # None marks a placeholder
         self.first_position = 0
         self.placeholders: list[tuple[TypeDef, int]] = []
+        self.deferred: list[str] = []  # edge tables whose adjacency indexes wait for finish()
 
     def _slot(self, type_def: TypeDef, position: int) -> None:
         if type_def is not self.type_def or len(self.rows) >= _DUMP_CHUNK:
@@ -638,6 +642,8 @@ class _DumpWriter:
             return
         self.rows, self.meta = [], []
         storage, session = self.storage, self.session
+        if type_def.kind == "edge" and type_def.table not in self.deferred:
+            self._defer_indexes(type_def)
         empty = [i for i, info in enumerate(meta) if info is None]
         last = 0
 
@@ -671,8 +677,19 @@ class _DumpWriter:
         self.placeholders.extend((type_def, self.first_position + i) for i in empty)
         self.restore.counts[type_def.kind] += len(rows) - len(empty)
 
+    def _defer_indexes(self, type_def: TypeDef) -> None:
+        """Many edges of a type in the dump: build its adjacency indexes once, in finish()
+        (the same transaction), instead of inserting into them edge by edge."""
+        count = self.restore.type_counts.get(type_def.name, 0)
+        if count >= bulk_writing.DEFER_EDGE_INDEXES_AFTER and (
+            count * 5 >= self.storage.edge_rows_estimate(self.session, type_def)
+        ) and self.storage.defer_edge_indexes(self.session, type_def):  # fmt: skip
+            self.deferred.append(type_def.table)
+
     def finish(self) -> None:
         self.flush()
+        if self.deferred:  # first: deleting a vertex placeholder seeks edges by its ends
+            self.storage.restore_edge_indexes(self.session, self.deferred)
         for type_def, position in self.placeholders:
             self.storage.delete_row(self.session, type_def, position)
 

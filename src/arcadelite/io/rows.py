@@ -65,6 +65,7 @@ from .restore import MAX_FAILED_ROWS, NUMBER_TEXT, RID_TEXT, dump_lines, import_
 
 if TYPE_CHECKING:
     from ..database import Database
+    from ..storage import Storage
     from ..storage.catalog import TypeDef
 
 
@@ -298,6 +299,59 @@ def _options(options: dict[str, Any], fmt: str) -> dict[str, Any]:
 # --- row imports (CSV, TSV, JSONL) ------------------------------------------------------------
 
 
+#: Vertices whose typeIdProperty keys an edge import reads into one dict up front (~100 bytes
+#: each); past it, the keys of each batch of edges are resolved by one join.
+ID_MAP_LIMIT = 500_000
+
+
+class _VertexIds:
+    """typeIdProperty values to vertex RIDs, resolved set-based: one scan of every key into a
+    dict when the vertices are few enough (ID_MAP_LIMIT), else one join per batch of edges
+    (``prefetch``). ``get`` answers a RID, None (no such vertex) or how many vertices share the
+    key (ambiguous)."""
+
+    def __init__(self, storage: Storage, types: list[TypeDef], name: str) -> None:
+        self.storage = storage
+        self.name = name
+        tables: dict[int, TypeDef] = {}
+        for type_def in types:
+            for target in type_def.polymorphic:
+                tables.setdefault(target.id, target)
+        self.tables = list(tables.values())
+        session = storage.session()
+        total = sum(storage.count(session, t, polymorphic=False) for t in self.tables)
+        self.complete = total <= ID_MAP_LIMIT
+        self.found: dict[Any, RID | int] = {}
+        self.asked: set[Any] = set()
+        if self.complete:
+            self._read(None)
+
+    def _read(self, values: list[Any] | None) -> None:
+        found = self.found
+        session = self.storage.session()
+        for target in self.tables:
+            type_id = target.id
+            for value, pos in self.storage.key_positions(session, target, self.name, values):
+                earlier = found.get(value)
+                if earlier is None:
+                    found[value] = RID(type_id, pos)
+                else:  # a second vertex with this key: ambiguous
+                    found[value] = (earlier if isinstance(earlier, int) else 1) + 1
+
+    def prefetch(self, keys: set[Any]) -> None:
+        """Make ``get`` know these keys (the keys of the next batch of edges)."""
+        if not self.complete:
+            self.found = {}
+            self.asked = keys
+            if keys:
+                self._read(list(keys))
+
+    def get(self, key: Any) -> RID | int | None:
+        if not self.complete and key not in self.found and key not in self.asked:
+            self._read([key])  # a key no prefetch named (one edge at a time)
+        return self.found.get(key)
+
+
 class _RowImport:
     """One file into one type, through a private async executor."""
 
@@ -314,7 +368,8 @@ class _RowImport:
         self.first_failure: tuple[int | None, str] | None = None
         self.stop = False
         self._lock = threading.Lock()
-        self.lookup_cache: dict[Any, Any] = {}
+        self.lookup_cache: dict[Any, Any] = {}  # RID texts of edge ends, checked
+        self.vertex_ids: _VertexIds | None = None  # typeIdProperty keys of edge ends
 
     # -- set-up --------------------------------------------------------------------------------
 
@@ -532,7 +587,8 @@ class _RowImport:
             for name in (self.opts["edgeFromField"], self.opts["edgeToField"]):
                 if name not in names:
                     raise ArcadeDBError(f"Edge field '{name}' is not a column of '{self.path}'")
-            for line, row in zip(lines, rows):
+            batch = []
+            for row in rows:
                 props = {}
                 for name, text in zip(names, row):
                     if trim:
@@ -540,6 +596,9 @@ class _RowImport:
                     value = _infer_value(text, trim)
                     if value is not None:
                         props[name] = value
+                batch.append(props)
+            self._prefetch_ends(batch)
+            for line, props in zip(lines, batch):
                 self._submit_edge(ex, props, line)
                 if self.stop:
                     return
@@ -548,6 +607,20 @@ class _RowImport:
 
     def _submit_edge(self, ex: BulkWriter, props: dict[str, Any], line: int) -> None:
         from_field, to_field = self.opts["edgeFromField"], self.opts["edgeToField"]
+        ids = self.vertex_ids
+        if ids is not None and ids.complete and self.opts["typeIdType"] != "STRING":
+            # the bulk case: whole-number keys found in the map as they stand (what _id_value
+            # would make of them); anything else takes the general path below
+            source, target = props.get(from_field), props.get(to_field)
+            if type(source) is int and type(target) is int:
+                out_end, in_end = ids.found.get(source), ids.found.get(target)
+                if type(out_end) is RID and type(in_end) is RID:
+                    del props[from_field], props[to_field]
+                    record = _ImportedEdge(self.db, self.type_def, props, None, True, out_end,
+                                           in_end)  # fmt: skip
+                    record._line = line
+                    ex.create_record(record)
+                    return
         try:
             ends = [self._resolve_vertex(props.pop(field, None), field) for field in
                     (from_field, to_field)]  # fmt: skip
@@ -561,23 +634,18 @@ class _RowImport:
     def _resolve_vertex(self, value: Any, field: str) -> RID:
         if value is None or value == "":
             raise ArcadeDBError(f"edge field '{field}' is empty")
+        if not isinstance(value, str) or not RID_TEXT.fullmatch(value):
+            return self._lookup_vertex(value, field)
         cache = self.lookup_cache
         key = (type(value), value)
         found = cache.get(key)
         if found is not None:
             return found
         storage = self.db._live_storage()
-        if isinstance(value, str) and RID_TEXT.fullmatch(value):
-            rid = RID.parse(value)
-            target = storage.catalog.by_id.get(rid.bucket_id)
-            if (
-                target is None
-                or target.kind != "vertex"
-                or storage.load(storage.session(), rid) is None
-            ):
-                raise ArcadeDBError(f"edge field '{field}': vertex {value} not found")
-        else:
-            rid = self._lookup_vertex(value, field)
+        rid = RID.parse(value)
+        target = storage.catalog.by_id.get(rid.bucket_id)
+        if target is None or target.kind != "vertex" or storage.load(storage.session(), rid) is None:
+            raise ArcadeDBError(f"edge field '{field}': vertex {value} not found")
         if len(cache) >= 100_000:
             cache.clear()
         cache[key] = rid
@@ -590,36 +658,56 @@ class _RowImport:
                 f"edge field '{field}' = {value!r} is not a RID: pass the option "
                 "'typeIdProperty' to find vertices by an id property"
             )
-        storage = self.db._live_storage()
-        catalog = storage.catalog
-        if self.opts["vertexType"]:
-            types = [catalog.get(self.opts["vertexType"])]
-        else:
-            types = [t for t in catalog.types.values() if t.kind == "vertex"
-                     and storage.index_for(t, (id_prop,)) is not None]  # fmt: skip
-            if not types:
-                raise ArcadeDBError(
-                    f"No vertex type has an index on '{id_prop}' to resolve edge ends: import "
-                    "the vertices with typeIdProperty first (or pass vertexType)"
-                )
         key = _id_value(value, self.opts["typeIdType"])
-        matches = []
-        seen = set()
-        for type_def in types:
-            if type_def.id in seen:
-                continue
-            for target, (pos, *_) in storage.find_by_key(storage.session(), type_def, (id_prop,),
-                                                         (key,)):  # fmt: skip
-                if (target.id, pos) not in seen:
-                    seen.add((target.id, pos))
-                    matches.append(RID(target.id, pos))
-        if not matches:
+        found = self._vertex_ids().get(key)
+        if found is None:
             raise ArcadeDBError(f"edge field '{field}': no vertex with {id_prop} = {key!r}")
-        if len(matches) > 1:
-            raise ArcadeDBError(
-                f"edge field '{field}': {len(matches)} vertices have {id_prop} = {key!r}"
-            )
-        return matches[0]
+        if isinstance(found, int):
+            raise ArcadeDBError(f"edge field '{field}': {found} vertices have {id_prop} = {key!r}")
+        return found
+
+    def _vertex_ids(self) -> _VertexIds:
+        if self.vertex_ids is None:
+            id_prop = self.opts["typeIdProperty"]
+            storage = self.db._live_storage()
+            catalog = storage.catalog
+            if self.opts["vertexType"]:
+                types = [catalog.get(self.opts["vertexType"])]
+            else:
+                types = [t for t in catalog.types.values() if t.kind == "vertex"
+                         and storage.index_for(t, (id_prop,)) is not None]  # fmt: skip
+                if not types:
+                    raise ArcadeDBError(
+                        f"No vertex type has an index on '{id_prop}' to resolve edge ends: import "
+                        "the vertices with typeIdProperty first (or pass vertexType)"
+                    )
+            self.vertex_ids = _VertexIds(storage, types, id_prop)
+        return self.vertex_ids
+
+    def _prefetch_ends(self, rows: list[dict[str, Any]]) -> None:
+        """Resolve the id keys of a batch of edges in one go (see _VertexIds)."""
+        if not self.opts["typeIdProperty"]:
+            return
+        try:
+            if self._vertex_ids().complete:
+                return  # every key is known already
+        except ArcadeDBError:
+            return  # no type to look in: each row reports it
+        keys = set()
+        id_type = self.opts["typeIdType"]
+        for field in (self.opts["edgeFromField"], self.opts["edgeToField"]):
+            for props in rows:
+                value = props.get(field)
+                if value is None or value == "" or (isinstance(value, str) and RID_TEXT.fullmatch(value)):
+                    continue
+                try:
+                    keys.add(_id_value(value, id_type))
+                except ArcadeDBError:
+                    continue  # reported with its row
+        try:
+            self._vertex_ids().prefetch(keys)
+        except ArcadeDBError:
+            return  # no type to look in: each row reports it
 
     # -- JSONL ---------------------------------------------------------------------------------
 
@@ -636,6 +724,16 @@ class _RowImport:
         # A type that checks nothing per record: rows go to SQLite as one JSON array per batch
         batch: list[dict[str, Any]] | None = [] if cls and ex.takes_json_rows(type_def) else None
         lines: list[int] = []
+        edges: list[tuple[dict[str, Any], int]] = []  # their ends are resolved a batch at a time
+
+        def submit_edges() -> None:  # before any later row can fail (and stop the import)
+            self._prefetch_ends([props for props, _ in edges])
+            for props, line in edges:
+                self._submit_edge(ex, props, line)
+                if self.stop:
+                    break
+            edges.clear()
+
         with handle:
             for line_no, raw in enumerate(handle, start=1):
                 if self.stop:  # onRowError="abort" and a row failed
@@ -647,9 +745,13 @@ class _RowImport:
                     long_digits = _DIGIT_RUN in raw.translate(_DIGITS_AS_NINES)
                     data = _exact_json(raw) if long_digits else orjson.loads(raw)
                 except ValueError as exc:  # orjson's JSONDecodeError is one too
+                    if edges:
+                        submit_edges()
                     self.fail(line_no, f"invalid JSON: {exc}")
                     continue
                 if not isinstance(data, dict):
+                    if edges:
+                        submit_edges()
                     self.fail(line_no, f"expected a JSON object, got {type(data).__name__}")
                     continue
                 if b"@" in raw or b"\\u" in raw:  # a key may start with @ (maybe escaped)
@@ -663,7 +765,9 @@ class _RowImport:
                         self._submit_rows(ex, batch, lines, bulk=True)
                         batch, lines = [], []
                 elif cls is None:
-                    self._submit_edge(ex, props, line_no)
+                    edges.append((props, line_no))
+                    if len(edges) >= _BATCH:
+                        submit_edges()
                 else:
                     if id_prop and id_prop in props:
                         try:
@@ -674,6 +778,8 @@ class _RowImport:
                     record = cls(db, type_def, props)
                     record._line = line_no
                     ex.create_record(record)
+            if edges and not self.stop:
+                submit_edges()
             if batch:  # the rows read so far, also those before a row that stops the import
                 self._submit_rows(ex, batch, lines, bulk=True)
 

@@ -55,6 +55,8 @@ class Storage(SchemaPart):
             if create:
                 self._create_catalog()
             self._load_catalog()
+            if not create:  # a bulk load that crashed left adjacency indexes to build
+                self.restore_edge_indexes(self.main)
         except BaseException as exc:
             what = "creating the database" if create else "opening the database"
             error: BaseException = exc  # (translated before the cleanup frees any space)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import apsw
 
 from ..exceptions import DuplicatedKeyError, RecordNotFoundError, SchemaError, ValidationError
-from ..rid import RID, bucket_range, pack_rid, unpack_rid
+from ..rid import POSITION_BITS, RID, bucket_range, pack_rid, unpack_rid
 from . import codec
 from .catalog import TypeDef, validate
 from .errors import damaged_text, translate_error, translated_rows, translating
@@ -198,6 +198,21 @@ class RecordsPart(SessionsPart):
                 f"SELECT {columns_of(target.kind)} FROM {target.table} WHERE {where}", params
             ):
                 yield target, row  # Row's layout
+
+    def key_positions(self, session: Session, type_def: TypeDef, name: str,
+                      values: list[Any] | None = None) -> list[tuple[Any, int]]:  # fmt: skip
+        """(value of property ``name``, position) of the records of one type's own table that
+        have it: every one (one scan, of its index where there is one), or those whose value is
+        among ``values`` (one join). Set-based key resolution for bulk loads."""
+        self.check_open()
+        if values is None:
+            sql = f"SELECT {field_sql(name)}, pos FROM {type_def.table} WHERE {field_sql(name)} IS NOT NULL"
+            params: tuple = ()
+        else:
+            sql = (f"SELECT j.value, v.pos FROM json_each(?) j JOIN {type_def.table} v "
+                   f"ON {field_sql(name, 'v.body')} = j.value")  # fmt: skip
+            params = (codec.dumps([codec.sql_value(v) for v in values]),)
+        return cast("list[tuple[Any, int]]", session.conn.execute(sql, params).fetchall())
 
     def scan_type(self, session: Session, type_def: TypeDef) -> Iterator[Row]:
         """Every record of one type's own table (not its subtypes'), in position order, streamed
@@ -397,6 +412,21 @@ class RecordsPart(SessionsPart):
     @translating
     def missing_vertices(self, session: Session, packed: Iterable[int]) -> list[int]:
         """Which of these packed RIDs are not vertices that exist (index seeks by position)."""
+        distinct = set(packed)
+        if distinct:
+            low, high = min(distinct), max(distinct)
+            bucket = low >> POSITION_BITS
+            type_def = self.catalog.by_id.get(bucket)
+            if high >> POSITION_BITS == bucket and type_def is not None and (
+                type_def.kind == "vertex"
+            ):  # the common case, all in one vertex type: one statement counts those found
+                row = session.cursor.execute(
+                    f"SELECT count(*) FROM json_each(?1) j JOIN {type_def.table} v "
+                    "ON v.pos = j.value - ?2",  # a join: 2x faster than IN (json_each)
+                    (codec.dumps(list(distinct)), pack_rid(bucket, 0)),
+                ).fetchall()
+                if row[0][0] == len(distinct):
+                    return []
         by_bucket: dict[int, set[int]] = {}
         for rid in packed:
             bucket, position = unpack_rid(rid)
