@@ -50,6 +50,8 @@ class IndexDef:
     unique: bool
     kind: str = "LSM_TREE"
     null_strategy: str = "SKIP"
+    #: An LSM_VECTOR index's configuration (dimensions, similarity, quantization ...)
+    vector: dict[str, Any] | None = None
 
 
 @dataclass

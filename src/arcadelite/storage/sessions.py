@@ -17,6 +17,7 @@ from typing import Any
 import apsw
 
 from ..exceptions import DatabaseClosedError, TransactionError
+from . import vectors
 from .errors import translate_error
 from .sqltext import is_identifier
 from .state import StorageState
@@ -100,6 +101,7 @@ class SessionsPart(StorageState):
         conn.execute(f"PRAGMA synchronous={self.sync_mode}")
         conn.execute("PRAGMA cache_size=-16384")
         conn.execute("PRAGMA temp_store=MEMORY")
+        vectors.register_functions(conn)  # the vector indexes' triggers call it
         session = Session(conn)
         with self._sessions_lock:
             self._sessions.add(session)

@@ -232,8 +232,11 @@ class VectorIndexCore:
     # ------------------------------------------------------------------ search
 
     def search(self, query, k: int = 10, *, allowed: Iterable[int] | None = None,
-               overquery_factor: int = DEFAULT_OVERQUERY) -> list[tuple[int, float]]:
+               overquery_factor: int = DEFAULT_OVERQUERY,
+               approximate: bool = False) -> list[tuple[int, float]]:
         """The k nearest (RID, seed-era score) pairs, nearest first.
+
+        ``approximate`` uses the HNSW graph (when a library is installed) whatever the size.
 
         ``allowed`` (RIDs) restricts the result; k results come back whenever k allowed RIDs
         hold a vector. Exact below ``exact_threshold`` vectors; above it the HNSW graph proposes
@@ -253,7 +256,8 @@ class VectorIndexCore:
                 if allowed_rows.size == 0:
                     return []
             small_filter = allowed_rows is not None and len(allowed_rows) <= EXACT_FILTER_ROWS
-            if len(self._row_of) >= self.exact_threshold and self.use_ann and not small_filter:
+            big = len(self._row_of) >= self.exact_threshold or (approximate and bool(self._row_of))
+            if big and self.use_ann and not small_filter:
                 if self._ann is None:
                     self._build_ann()
                 found = self._ann_search(query, k, allowed_rows, max(1, int(overquery_factor)))
