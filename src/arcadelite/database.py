@@ -18,8 +18,8 @@ from .exceptions import ArcadeDBError, DatabaseClosedError, RecordNotFoundError,
 from .model.factory import record_from_row
 from .model.records import Document, Edge, Vertex
 from .model.results import ResultSet
-from .rid import RID
 from .query.vectors import close_storage as close_vector_indexes
+from .rid import RID
 from .schema import Schema
 from .storage import Storage
 from .storage.catalog import TypeDef

@@ -14,35 +14,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import VectorError
-from .query.vectors import indexes_of, packed_rid
+from .query.vectors import indexes_of, packed_rid, vector_config
 
 if TYPE_CHECKING:
     from .database import Database
     from .model.records import Document
-
-#: What ``create_vector_index`` accepts for a dimension count.
-MAX_DIMENSIONS = 65_536
-
-
-def vector_config(dimensions: Any, similarity: Any, quantization: Any, max_connections: Any,
-                  beam_width: Any, **extra: Any) -> dict[str, Any]:  # fmt: skip
-    """A validated LSM_VECTOR configuration (VectorError naming what is wrong)."""
-    from .vector.quantization import Quantization
-    from .vector.space import Similarity
-
-    if isinstance(dimensions, bool) or not isinstance(dimensions, int) \
-            or not 1 <= dimensions <= MAX_DIMENSIONS:
-        raise VectorError(f"dimensions must be an integer from 1 to {MAX_DIMENSIONS}, "
-                          f"got {dimensions!r}")
-    for name, value in (("max_connections", max_connections), ("beam_width", beam_width)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise VectorError(f"{name} must be a positive integer, got {value!r}")
-    config = {"dimensions": dimensions, "similarity": Similarity.parse(similarity).value,
-              "quantization": Quantization.parse(quantization).value,
-              "maxConnections": max_connections, "beamWidth": beam_width}
-    config.update({k: v for k, v in extra.items() if v is not None})
-    return config
-
 
 def create_vector_index(db: Database, vertex_type: str, vector_property: str, dimensions: int,
                         distance_function: str = "cosine", max_connections: int = 16,
@@ -147,4 +123,4 @@ class VectorIndex:
         return f"<VectorIndex {self.name}>"
 
 
-__all__ = ["VectorIndex", "create_vector_index", "vector_config"]
+__all__ = ["VectorIndex", "create_vector_index"]

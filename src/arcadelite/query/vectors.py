@@ -231,6 +231,30 @@ class VectorIndexes:
         shutil.rmtree(self.snapshot_dir(name), ignore_errors=True)
 
 
+#: What ``create_vector_index`` accepts for a dimension count.
+MAX_DIMENSIONS = 65_536
+
+
+def vector_config(dimensions: Any, similarity: Any, quantization: Any, max_connections: Any,
+                  beam_width: Any, **extra: Any) -> dict[str, Any]:  # fmt: skip
+    """A validated LSM_VECTOR configuration (VectorError naming what is wrong)."""
+    from ..vector.quantization import Quantization
+    from ..vector.space import Similarity
+
+    if isinstance(dimensions, bool) or not isinstance(dimensions, int) \
+            or not 1 <= dimensions <= MAX_DIMENSIONS:
+        raise VectorError(f"dimensions must be an integer from 1 to {MAX_DIMENSIONS}, "
+                          f"got {dimensions!r}")
+    for name, value in (("max_connections", max_connections), ("beam_width", beam_width)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise VectorError(f"{name} must be a positive integer, got {value!r}")
+    config = {"dimensions": dimensions, "similarity": Similarity.parse(similarity).value,
+              "quantization": Quantization.parse(quantization).value,
+              "maxConnections": max_connections, "beamWidth": beam_width}
+    config.update({k: v for k, v in extra.items() if v is not None})
+    return config
+
+
 def packed_rid(value: Any) -> int:
     """A RID, its text '#b:p' or a record, as a packed integer (VectorError otherwise)."""
     rid = getattr(value, "rid", None) if not isinstance(value, (str, RID)) else value
@@ -243,4 +267,4 @@ def packed_rid(value: Any) -> int:
     return rid.to_int()
 
 
-__all__ = ["VectorIndexes", "close_storage", "indexes_of", "packed_rid"]
+__all__ = ["VectorIndexes", "close_storage", "indexes_of", "packed_rid", "vector_config"]

@@ -78,7 +78,7 @@ def vector_blob(text: Any, dimensions: int, index_name: str, packed: int) -> byt
 
 def register_functions(conn: apsw.Connection) -> None:
     """Make ``al_vector`` callable on this connection (the triggers need it on every one)."""
-    conn.create_scalar_function(VECTOR_FUNCTION, vector_blob, 4, deterministic=True)
+    conn.create_scalar_function(VECTOR_FUNCTION, vector_blob, 4, deterministic=True)  # type: ignore[arg-type]  # apsw types a UDF as taking any SQLite value
 
 
 def create_table(cursor: apsw.Cursor, index: IndexDef, config: dict[str, Any]) -> None:
