@@ -128,6 +128,7 @@ class VectorIndexes:
             core = VectorIndexCore(IndexConfig(
                 f"{index.name}#{config['nonce']}", int(config["dimensions"]),
                 Similarity.parse(config["similarity"]), Quantization.parse(config["quantization"])))
+            core.expansion_search = int(config.get("beamWidth", 100))  # HNSW efSearch
             source = _Source(self.storage, index.name)
             report = core.open(source, self.snapshot_dir(index.name))
             saved = core.generation if report.from_snapshot and not (

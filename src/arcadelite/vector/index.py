@@ -130,6 +130,8 @@ class VectorIndexCore:
         self._ann: ann_module.AnnIndex | ann_module.FaissAnnIndex | None = None
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
         self._ann_removed = 0  # removals since the graph was built
+        #: The HNSW search breadth (efSearch; the index's beamWidth), None: the library default
+        self.expansion_search: int | None = None
 
     # ------------------------------------------------------------------ size and contents
 
@@ -301,6 +303,8 @@ class VectorIndexCore:
             want = int(want * len(self._row_of) / max(1, len(allowed_rows))) + 1
             if want > MAX_FILTER_CANDIDATES:
                 return None
+        if self.expansion_search is not None:
+            self._ann.expansion_search = self.expansion_search
         candidates = self._ann.search(query, min(want, len(self._ann)))
         rows = np.asarray([self._row_of.get(int(c), -1) for c in candidates.tolist()],
                           dtype=np.int64)
