@@ -281,3 +281,25 @@ def test_import_arcadelite_does_not_import_numpy():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "PYTHONWARNINGS": "ignore"})
     assert done.stdout.strip() == "False", done.stderr
+
+
+def test_approximate_search_uses_the_graph_and_reopens_with_it(tmp_path, ann_library):
+    db = _db(tmp_path)
+    rng = np.random.default_rng(11)
+    vectors = rng.normal(size=(2000, 8)).astype(np.float32)
+    index = db.create_vector_index("Doc", "vec", 8, quantization=None, beam_width=64)
+    with db.transaction():
+        for i, vector in enumerate(vectors):
+            db.new_vertex("Doc").set("name", f"n{i}").set("vec", vector.tolist()).save()
+    exact = [r.get("name") for r, _ in index.find_nearest(vectors[5], k=10)]
+    approx = [r.get("name") for r, _ in index.find_nearest_approximate(vectors[5], k=10)]
+    core = indexes_of(db._storage).core("Doc[vec]")
+    assert core.has_ann and core.expansion_search == 64
+    assert exact[0] == approx[0] == "n5" and len(set(exact) & set(approx)) >= 8
+    db.close()
+    db = arcadedb.open_database(str(tmp_path / "db"))
+    index = db.schema.get_vector_index("Doc", "vec")
+    assert index.get_size() == 2000
+    assert indexes_of(db._storage).core("Doc[vec]").has_ann  # loaded from the snapshot
+    assert index.find_nearest_approximate(vectors[7], k=1)[0][0].get("name") == "n7"
+    db.close()
