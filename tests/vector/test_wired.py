@@ -303,3 +303,17 @@ def test_approximate_search_uses_the_graph_and_reopens_with_it(tmp_path, ann_lib
     assert indexes_of(db._storage).core("Doc[vec]").has_ann  # loaded from the snapshot
     assert index.find_nearest_approximate(vectors[7], k=1)[0][0].get("name") == "n7"
     db.close()
+
+
+def test_a_dump_keeps_the_vector_index(tmp_path):
+    db = _db(tmp_path)
+    _fill(db)
+    db.create_vector_index("Doc", "vec", 3, distance_function="euclidean", quantization=None)
+    db.export_database(str(tmp_path / "dump.jsonl.gz"))
+    db.close()
+    copy = arcadedb.create_database(str(tmp_path / "copy"))
+    copy.command("sql", f"IMPORT DATABASE file://{tmp_path / 'dump.jsonl.gz'}")
+    index = copy.schema.get_vector_index("Doc", "vec")
+    assert index.get_similarity() == "EUCLIDEAN" and index.get_size() == 6
+    assert _names(index.find_nearest(QUERY, k=1)) == [("x", 0.952381)]
+    copy.close()
