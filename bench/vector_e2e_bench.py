@@ -57,6 +57,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--folder", default="/tmp/arcadelite_vector_e2e")
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--ef-search", type=int, default=None, help="HNSW search breadth")
+    parser.add_argument("--keep", action="store_true", help="keep the database folder")
     args = parser.parse_args()
     print("command: python bench/vector_e2e_bench.py " + " ".join(sys.argv[1:]))
     data, queries = make_data(args.size, args.dim, args.queries, args.seed)
@@ -66,7 +68,7 @@ def main() -> None:
     db.schema.create_vertex_type("Item")
     db.schema.create_property("Item", "vec", "ARRAY_OF_FLOATS")
     index = db.create_vector_index("Item", "vec", args.dim, quantization=None,
-                                   build_graph_now=False)
+                                   build_graph_now=False, ef_search=args.ef_search)
     start = time.perf_counter()
     executor = db.async_executor().set_parallel_level(args.parallel).set_commit_every(5000)
     for chunk in range(0, args.size, 10_000):  # lists made as we go: 1M lists would take GBs
@@ -129,7 +131,8 @@ def main() -> None:
     print(f"versus   upstream seed era on SIFT-1M: ArcadeDB recall 0.991 at 26 ms/query, FAISS "
           f"HNSW 0.984 at 0.26 ms; here ({args.size:,} x {args.dim}, low-rank): recall "
           f"{recall:.3f} at {median_ms:.2f} ms")
-    shutil.rmtree(args.folder, ignore_errors=True)
+    if not args.keep:
+        shutil.rmtree(args.folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

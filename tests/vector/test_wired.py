@@ -287,7 +287,7 @@ def test_approximate_search_uses_the_graph_and_reopens_with_it(tmp_path, ann_lib
     db = _db(tmp_path)
     rng = np.random.default_rng(11)
     vectors = rng.normal(size=(2000, 8)).astype(np.float32)
-    index = db.create_vector_index("Doc", "vec", 8, quantization=None, beam_width=64)
+    index = db.create_vector_index("Doc", "vec", 8, quantization=None, ef_search=64)
     with db.transaction():
         for i, vector in enumerate(vectors):
             db.new_vertex("Doc").set("name", f"n{i}").set("vec", vector.tolist()).save()

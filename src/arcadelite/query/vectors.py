@@ -128,7 +128,8 @@ class VectorIndexes:
             core = VectorIndexCore(IndexConfig(
                 f"{index.name}#{config['nonce']}", int(config["dimensions"]),
                 Similarity.parse(config["similarity"]), Quantization.parse(config["quantization"])))
-            core.expansion_search = int(config.get("beamWidth", 100))  # HNSW efSearch
+            if config.get("efSearch") is not None:  # the HNSW search breadth, else the library's
+                core.expansion_search = int(config["efSearch"])
             source = _Source(self.storage, index.name)
             report = core.open(source, self.snapshot_dir(index.name))
             saved = core.generation if report.from_snapshot and not (
@@ -253,6 +254,12 @@ def vector_config(dimensions: Any, similarity: Any, quantization: Any, max_conne
               "quantization": Quantization.parse(quantization).value,
               "maxConnections": max_connections, "beamWidth": beam_width}
     config.update({k: v for k, v in extra.items() if v is not None})
+    if "ef_search" in config:
+        config["efSearch"] = config.pop("ef_search")
+    search = config.get("efSearch")
+    if search is not None and (isinstance(search, bool) or not isinstance(search, int)
+                               or search < 1):
+        raise VectorError(f"efSearch must be a positive integer, got {search!r}")
     return config
 
 

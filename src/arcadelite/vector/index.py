@@ -130,7 +130,7 @@ class VectorIndexCore:
         self._ann: ann_module.AnnIndex | ann_module.FaissAnnIndex | None = None
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
         self._ann_removed = 0  # removals since the graph was built
-        #: The HNSW search breadth (efSearch; the index's beamWidth), None: the library default
+        #: The HNSW search breadth (the index's efSearch), None: the library's default (256)
         self.expansion_search: int | None = None
 
     # ------------------------------------------------------------------ size and contents
