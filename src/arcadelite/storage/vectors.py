@@ -23,6 +23,7 @@ import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 import apsw
@@ -106,6 +107,8 @@ def create_table(cursor: apsw.Cursor, index: IndexDef, config: dict[str, Any]) -
     cursor.execute(f"CREATE TABLE IF NOT EXISTS {table}(rid INTEGER PRIMARY KEY, vec BLOB, "
                    "seq INTEGER NOT NULL)")
     cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_seq ON {table}(seq)")
+    # the RIDs holding a vector, read on every open, without reading the BLOBs
+    cursor.execute(f"CREATE INDEX IF NOT EXISTS {table}_live ON {table}(rid) WHERE vec IS NOT NULL")
     cursor.execute("INSERT OR REPLACE INTO al_meta VALUES (?, ?)",
                    (META_PREFIX + index.name, json.dumps(config)))
     cursor.execute("INSERT OR IGNORE INTO al_meta VALUES ('database_id', ?)", (str(uuid.uuid4()),))
@@ -204,7 +207,7 @@ class VectorRecords:
         import numpy as np  # the vector extra: only reached when a vector index is searched
 
         rows = self._conn().execute(f"SELECT rid FROM {self.table} WHERE vec IS NOT NULL")
-        return np.fromiter((r for (r,) in rows), dtype=np.int64)
+        return np.fromiter(chain.from_iterable(rows), dtype=np.int64)  # no Python frame per row
 
     def fetch(self, ids: Any) -> Iterator[tuple[int, bytes]]:
         conn = self._conn()
