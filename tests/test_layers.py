@@ -27,7 +27,8 @@ LAYERS = [
     ("vector", ("vector",)),
     ("query", ("query",)),
     ("public API", ("database", "schema", "transactions", "graph", "results", "bulk", "io",
-                    "async_executor", "batch", "importer", "exporter", "cli", "server", "remote", "")),
+                    "async_executor", "batch", "importer", "exporter", "cli", "server", "remote",
+                    "vector_index", "")),
 ]  # fmt: skip
 #: What a layer may import besides itself: the languages and vector layers are not below the
 #: model; vector search is mathematics over arrays, storage-free.

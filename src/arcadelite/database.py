@@ -18,6 +18,7 @@ from .exceptions import ArcadeDBError, RecordNotFoundError, SchemaError
 from .model.factory import record_from_row
 from .model.records import Document, Edge, Vertex
 from .model.results import ResultSet
+from .query.vectors import close_storage as close_vector_indexes
 from .rid import RID
 from .schema import Schema
 from .storage import Storage
@@ -27,6 +28,7 @@ from .transactions import TransactionContext
 if TYPE_CHECKING:
     from .bulk.batch import BatchContext
     from .bulk.executor import AsyncExecutor
+    from .vector_index import VectorIndex
 
 _OPEN_DATABASES: weakref.WeakSet[Database] = weakref.WeakSet()
 _CLOSE_WAIT_SECONDS = 600.0
@@ -323,6 +325,20 @@ class Database:
 
         return export_to_csv(self.query(language, query), file_path, fieldnames)
 
+    # --- vector search (vector_index.py) ----------------------------------------------------
+
+    def create_vector_index(self, vertex_type: str, vector_property: str, dimensions: int,
+                            distance_function: str = "cosine", max_connections: int = 16,
+                            beam_width: int = 100, quantization: str | None = "INT8",
+                            build_graph_now: bool = True, **options: Any) -> VectorIndex:  # fmt: skip
+        """An LSM_VECTOR index over ``vertex_type.vector_property`` (see vector_index.py; the
+        defaults are the seed era's)."""
+        from .vector_index import create_vector_index
+
+        return create_vector_index(self, vertex_type, vector_property, dimensions,
+                                   distance_function, max_connections, beam_width, quantization,
+                                   build_graph_now, **options)  # fmt: skip
+
     # --- lifecycle --------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -346,8 +362,11 @@ class Database:
             if executor is not None and not executor.is_closed():
                 executor._shutdown(timeout=_CLOSE_WAIT_SECONDS)
         finally:
-            storage.close()
-            _OPEN_DATABASES.discard(self)
+            try:
+                close_vector_indexes(storage)
+            finally:
+                storage.close()
+                _OPEN_DATABASES.discard(self)
 
     def is_open(self) -> bool:
         return not self._storage.closed

@@ -11,6 +11,7 @@ from .vocabulary import IndexType, PropertyType, normalize_property_type
 
 if TYPE_CHECKING:
     from .database import Database
+    from .vector_index import VectorIndex
 
 
 class Property:
@@ -256,7 +257,30 @@ class Schema:
 
     def drop_index(self, name: str, force: bool = False) -> None:
         storage = self._storage
+        index = storage.catalog.indexes.get(name)
         storage.drop_index(storage.session(), name)
+        if index is not None and index.vector is not None:
+            from .query.vectors import indexes_of
+
+            indexes_of(storage).forget(name)
+
+    def get_vector_index(self, type_name: str, property_name: str) -> VectorIndex | None:
+        """The LSM_VECTOR index on ``type_name.property_name`` (or inherited from a supertype),
+        None when there is none or the type does not exist."""
+        from .vector_index import VectorIndex
+
+        type_def = self._storage.catalog.types.get(type_name)
+        if type_def is None:
+            return None
+        for index in type_def.indexes:
+            if index.vector is not None and index.properties == (property_name,):
+                return VectorIndex(self._db, index.name)
+        return None
+
+    def list_vector_indexes(self) -> list[str]:
+        """The names of the LSM_VECTOR indexes (``'Type[property]'``)."""
+        return sorted(ix.name for ix in self._storage.catalog.indexes.values()
+                      if ix.vector is not None)  # fmt: skip
 
     def get_indexes(self) -> list[Index]:
         return [Index(ix) for ix in self._storage.catalog.indexes.values()]

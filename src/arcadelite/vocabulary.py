@@ -48,6 +48,7 @@ class IndexType(str, Enum):
 
     LSM_TREE = "LSM_TREE"
     FULL_TEXT = "FULL_TEXT"
+    LSM_VECTOR = "LSM_VECTOR"
 
 
 #: The property types arcadelite stores, in declaration order.

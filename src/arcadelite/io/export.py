@@ -244,6 +244,9 @@ def schema_json(db: Database, types: list[TypeDef]) -> dict[str, Any]:
                     "nullStrategy": index.null_strategy,
                     "unique": index.unique,
                 }
+                if index.vector is not None:  # an LSM_VECTOR index's configuration
+                    indexes[index.name]["metadata"] = {
+                        k: v for k, v in index.vector.items() if k != "nonce"}
         out[type_def.name] = {
             "type": KIND_CODES[type_def.kind],
             "parents": list(type_def.supertypes),

@@ -375,13 +375,16 @@ class _DumpRestore:
             if (props, unique, kind) in done:
                 continue  # ArcadeDB lists a type's index once per bucket
             done.add((props, unique, kind))
-            if kind not in ("LSM_TREE", "FULL_TEXT"):
+            vector = spec.get("metadata") if kind == "LSM_VECTOR" else None
+            if kind not in ("LSM_TREE", "FULL_TEXT") and not (
+                    isinstance(vector, dict) and "dimensions" in vector):
                 self.warnings.append(f"index {name} on {type_name} ({kind}) not created")
                 continue
             try:
                 storage.create_index(storage.session(), type_name, props, unique, kind,
                                      name=name if self.ours else None,
-                                     null_strategy=spec.get("nullStrategy") or "SKIP")  # fmt: skip
+                                     null_strategy=spec.get("nullStrategy") or "SKIP",
+                                     vector=vector)  # fmt: skip
             except SchemaError as exc:
                 self.warnings.append(f"index {name} on {type_name} not created: {exc}")
 

@@ -42,7 +42,11 @@ if TYPE_CHECKING:
 Fn = Callable[[Ctx], Any]
 
 AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "list", "set", "map", "median",
-                        "percentile", "mode", "variance", "variancep", "stddev", "stddevp"})
+                        "percentile", "mode", "variance", "variancep", "stddev", "stddevp",
+                        "vectorsum", "vectoravg", "vectormin", "vectormax"})
+# Element-wise vector aggregates (vector/functions.py): a row's list is one value, not items.
+VECTOR_AGGREGATES = {"vectorsum": "vectorSum", "vectoravg": "vectorAvg", "vectormin": "vectorMin",
+                     "vectormax": "vectorMax"}  # fmt: skip
 # Aggregates whose state is a Statistic (below) rather than the Accumulator's own fields.
 STATISTICS = frozenset({"median", "percentile", "mode", "variance", "variancep", "stddev",
                         "stddevp"})  # fmt: skip
@@ -85,9 +89,16 @@ class Accumulator:
         self.members: set = set()
         if function in STATISTICS:
             self.value = _STATISTIC_CLASSES[function](function)
+        elif function in VECTOR_AGGREGATES:
+            from ..vector.functions import AGGREGATE_FUNCTIONS
+
+            self.value = AGGREGATE_FUNCTIONS[VECTOR_AGGREGATES[function]]()
 
     def add(self, value: Any) -> None:
         function = self.function
+        if function in VECTOR_AGGREGATES:
+            self.value.add(value)
+            return
         if function in STATISTICS:
             self._add_statistic(value)
             return
@@ -160,7 +171,7 @@ class Accumulator:
 
     def result(self) -> Any:
         function = self.function
-        if function in STATISTICS:
+        if function in STATISTICS or function in VECTOR_AGGREGATES:
             return self.value.result()
         if function == "count":
             return self.count
@@ -698,6 +709,77 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int]] = {
     "shortestpath": (_shortest_path, 2, 5),
     "dijkstra": (_dijkstra, 3, 4),
 }
+
+# ---------------------------------------------------------------------------- vector functions
+
+#: The seed era's vector SQL functions (vector/functions.py: numpy is loaded on first call), by
+#: name, with their argument counts.
+_VECTOR_ARITY = {
+    "vectorAdd": (2, 2), "vectorSubtract": (2, 2), "vectorMultiply": (2, 2), "vectorScale": (2, 2),
+    "vectorDotProduct": (2, 2), "vectorCosineSimilarity": (2, 2), "vectorL2Distance": (2, 2),
+    "vectorMagnitude": (1, 1), "vectorNormalize": (1, 1), "vectorDimension": (1, 1),
+    "vectorL1Norm": (1, 1), "vectorLInfNorm": (1, 1), "vectorVariance": (1, 1),
+    "vectorStdDev": (1, 1), "vectorIsNormalized": (1, 2), "vectorHasNaN": (1, 1),
+    "vectorHasInf": (1, 1), "vectorClip": (3, 3), "vectorQuantizeInt8": (1, 1),
+    "vectorQuantizeBinary": (1, 1), "vectorDequantizeInt8": (3, 3),
+}  # fmt: skip
+
+
+def _vector_function(name: str) -> Callable[..., Any]:
+    def apply(ctx: Ctx, *args: Any) -> Any:
+        from ..vector.functions import SCALAR_FUNCTIONS
+
+        return SCALAR_FUNCTIONS[name](*(_plain_vector(arg) for arg in args))
+
+    return apply
+
+
+def _plain_vector(value: Any) -> Any:
+    """A stored list comes back from a record as a tuple or list: either is a vector."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _vector_neighbors(ctx: Ctx, index: Any, vector: Any, k: Any) -> list[dict[str, Any]]:
+    """vectorNeighbors('Type[property]' or index name, vector, k): one list of
+    ``{record, distance}`` maps, sorted by distance ascending as the seed era sorts them."""
+    from .vectors import indexes_of
+
+    name = _vector_index_name(ctx, index)
+    if isinstance(k, bool) or not isinstance(k, int):
+        raise QueryError(f"vectorNeighbors() k must be an integer, got {k!r}")
+    if not isinstance(vector, (list, tuple)) and not hasattr(vector, "tolist"):
+        raise QueryError(f"vectorNeighbors() needs a vector (a list of numbers), got {vector!r}; "
+                         "looking a vertex up by key is not supported")
+    found = indexes_of(ctx.storage).search(name, _plain_vector(vector), k, session=ctx.session)
+    found.sort(key=lambda pair: pair[1])
+    return [{"record": ctx.store.lookup_by_rid(RID.from_int(rid)), "distance": score}
+            for rid, score in found]
+
+
+def _vector_index_name(ctx: Ctx, index: Any) -> str:
+    if not isinstance(index, str):
+        raise QueryError(f"vectorNeighbors() takes an index name or 'Type[property]', got {index!r}")
+    catalog = ctx.storage.catalog
+    found = catalog.indexes.get(index)
+    if found is not None and found.vector is not None:
+        return index
+    type_name, bracket, rest = index.partition("[")
+    if not bracket or not rest.endswith("]"):
+        raise QueryError(f"Index with name '{index}' was not found")
+    prop = rest[:-1]
+    type_def = catalog.types.get(type_name)
+    if type_def is None:
+        raise QueryError(f"Type with name '{type_name}' was not found")
+    for candidate in type_def.indexes:
+        if candidate.vector is not None and candidate.properties == (prop,):
+            return candidate.name
+    raise QueryError(f"No vector index found on property '{prop}' for type '{type_name}' or its "
+                     "parent types")
+
+
+FUNCTIONS.update({name.lower(): (_vector_function(name), low, high)
+                  for name, (low, high) in _VECTOR_ARITY.items()})  # fmt: skip
+FUNCTIONS["vectorneighbors"] = (_vector_neighbors, 3, 3)
 
 
 # ---------------------------------------------------------------------------- graph moves

@@ -50,6 +50,8 @@ class IndexDef:
     unique: bool
     kind: str = "LSM_TREE"
     null_strategy: str = "SKIP"
+    #: An LSM_VECTOR index's configuration (dimensions, similarity, quantization ...)
+    vector: dict[str, Any] | None = None
 
 
 @dataclass
@@ -383,6 +385,8 @@ def _to_float_array(value: Any, prop: PropertyDef) -> Any:
     items = value.tolist() if hasattr(value, "tolist") else value
     if not isinstance(items, (list, tuple)):
         return _MISMATCH
+    if all(type(v) is float for v in items):  # the common case (embeddings): 30x faster
+        return list(items)
     return [_checked(_to_float(v, prop)) for v in items]
 
 

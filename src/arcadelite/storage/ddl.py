@@ -10,6 +10,7 @@ a transaction of its own outside one; the in-memory ``Catalog`` is rebuilt after
 
 from __future__ import annotations
 
+import uuid
 from typing import Any, cast
 
 import apsw
@@ -23,7 +24,7 @@ from ..vocabulary import (
     RECORD_KINDS,
     normalize_property_type,
 )
-from . import codec
+from . import codec, vectors
 from .catalog import Catalog, IndexDef, PropertyDef, TypeDef
 from .catalog import convert as convert_value
 from .records import RecordsPart
@@ -105,6 +106,9 @@ class SchemaPart(RecordsPart):
             catalog.indexes[name] = IndexDef(
                 name, type_name, tuple(codec.loads(props)), bool(unique), kind, nulls
             )
+        for name, config in vectors.load_configs(conn).items():
+            if name in catalog.indexes:
+                catalog.indexes[name].vector = config
         catalog.rebuild()
         self.catalog = catalog
 
@@ -240,7 +244,12 @@ class SchemaPart(RecordsPart):
                 )
         with self.writing(session, schema=True) as s:
             cur = s.cursor
+            for index in type_def.indexes:
+                if index.vector is not None and index.type_name != name:
+                    vectors.forget_type(cur, index, type_def)  # a supertype's vector index
             for index in [ix for ix in self.catalog.indexes.values() if ix.type_name == name]:
+                if index.vector is not None:
+                    vectors.drop(cur, index, [])
                 cur.execute("DELETE FROM al_indexes WHERE name = ?", (index.name,))
                 del self.catalog.indexes[index.name]
             cur.execute(f"DROP TABLE {type_def.table}")
@@ -438,7 +447,9 @@ class SchemaPart(RecordsPart):
         if_not_exists: bool = False,
         name: str | None = None,
         null_strategy: str = "SKIP",
+        vector: dict[str, Any] | None = None,
     ) -> IndexDef:
+        """``vector``: an LSM_VECTOR index's configuration (``dimensions`` at least)."""
         type_def = self.catalog.get(type_name)
         kind = str(getattr(kind, "value", kind)).upper()
         if kind == "FULL_TEXT" and unique:
@@ -468,9 +479,16 @@ class SchemaPart(RecordsPart):
             if if_not_exists:
                 return existing
             raise SchemaError(f"Index '{existing.name}' already exists")
+        if (kind == "LSM_VECTOR") != (vector is not None) or (vector and len(properties) != 1):
+            raise SchemaError(f"An LSM_VECTOR index needs one property and its configuration "
+                              f"(index on '{type_name}')")
+        if vector is not None:  # a new index is never mistaken for a dropped one's snapshot
+            vector = {**vector, "nonce": uuid.uuid4().hex}
         index = IndexDef(index_name, type_name, properties, bool(unique), kind,
-                         str(null_strategy).upper())  # fmt: skip
+                         str(null_strategy).upper(), vector)  # fmt: skip
         with self.writing(session, schema=True) as s:
+            if vector is not None:
+                vectors.create_table(s.cursor, index, vector)
             s.cursor.execute(
                 "INSERT INTO al_indexes(name, type_name, properties, is_unique, kind, null_strategy) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
@@ -510,6 +528,9 @@ class SchemaPart(RecordsPart):
             raise apsw.ConstraintError(f"duplicate key {list(rows[0])!r} across the subtypes")
 
     def _create_sql_index(self, s: Session, index: IndexDef, target: TypeDef) -> None:
+        if index.vector is not None:  # kept by triggers, not by a SQLite index
+            vectors.create_triggers(s.cursor, index, target, int(index.vector["dimensions"]))
+            return
         columns = ", ".join(field_sql(p) for p in index.properties)
         unique = "UNIQUE " if index.unique else ""
         where = ""
@@ -531,6 +552,8 @@ class SchemaPart(RecordsPart):
 
     def _drop_index(self, s: Session, name: str) -> None:
         index = self.catalog.indexes[name]
+        if index.vector is not None:
+            vectors.drop(s.cursor, index, self.catalog.get(index.type_name).polymorphic)
         for target in self.catalog.get(index.type_name).polymorphic:
             s.cursor.execute(f"DROP INDEX IF EXISTS {sql_index_name(index.name, target.id)}")
         s.cursor.execute("DELETE FROM al_indexes WHERE name = ?", (name,))
@@ -543,12 +566,14 @@ class SchemaPart(RecordsPart):
         with self.writing(session, schema=True) as s:
             for index_name in names:
                 index = self.catalog.indexes[index_name]
+                if index.vector is not None:
+                    continue  # its table is the records' own copy: nothing to rebuild
                 for target in self.catalog.get(index.type_name).polymorphic:
                     s.cursor.execute(f"REINDEX {sql_index_name(index.name, target.id)}")
 
     def index_for(self, type_def: TypeDef, properties: tuple[str, ...]) -> IndexDef | None:
         for index in type_def.indexes:
-            if index.properties == properties:
+            if index.properties == properties and index.vector is None:
                 return index
         return None
 

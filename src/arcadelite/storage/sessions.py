@@ -18,6 +18,7 @@ from typing import Any
 import apsw
 
 from ..exceptions import ArcadeDBError, TransactionError
+from . import vectors
 from .errors import translate_error, translating
 from .sqltext import is_identifier
 from .state import StorageState
@@ -123,6 +124,7 @@ class SessionsPart(StorageState):
             conn.execute(f"PRAGMA synchronous={self.sync_mode}")
             conn.execute("PRAGMA cache_size=-16384")
             conn.execute("PRAGMA temp_store=MEMORY")
+            vectors.register_functions(conn)  # the vector indexes' triggers call it
         except BaseException:
             conn.close()
             raise

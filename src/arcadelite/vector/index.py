@@ -130,6 +130,8 @@ class VectorIndexCore:
         self._ann: ann_module.AnnIndex | ann_module.FaissAnnIndex | None = None
         self._sorted: tuple[np.ndarray, np.ndarray] | None = None  # (RIDs, rows) for filters
         self._ann_removed = 0  # removals since the graph was built
+        #: The HNSW search breadth (the index's efSearch), None: the library's default (256)
+        self.expansion_search: int | None = None
 
     # ------------------------------------------------------------------ size and contents
 
@@ -232,8 +234,11 @@ class VectorIndexCore:
     # ------------------------------------------------------------------ search
 
     def search(self, query, k: int = 10, *, allowed: Iterable[int] | None = None,
-               overquery_factor: int = DEFAULT_OVERQUERY) -> list[tuple[int, float]]:
+               overquery_factor: int = DEFAULT_OVERQUERY,
+               approximate: bool = False) -> list[tuple[int, float]]:
         """The k nearest (RID, seed-era score) pairs, nearest first.
+
+        ``approximate`` uses the HNSW graph (when a library is installed) whatever the size.
 
         ``allowed`` (RIDs) restricts the result; k results come back whenever k allowed RIDs
         hold a vector. Exact below ``exact_threshold`` vectors; above it the HNSW graph proposes
@@ -253,7 +258,8 @@ class VectorIndexCore:
                 if allowed_rows.size == 0:
                     return []
             small_filter = allowed_rows is not None and len(allowed_rows) <= EXACT_FILTER_ROWS
-            if len(self._row_of) >= self.exact_threshold and self.use_ann and not small_filter:
+            big = len(self._row_of) >= self.exact_threshold or (approximate and bool(self._row_of))
+            if big and self.use_ann and not small_filter:
                 if self._ann is None:
                     self._build_ann()
                 found = self._ann_search(query, k, allowed_rows, max(1, int(overquery_factor)))
@@ -297,6 +303,8 @@ class VectorIndexCore:
             want = int(want * len(self._row_of) / max(1, len(allowed_rows))) + 1
             if want > MAX_FILTER_CANDIDATES:
                 return None
+        if self.expansion_search is not None:
+            self._ann.expansion_search = self.expansion_search
         candidates = self._ann.search(query, min(want, len(self._ann)))
         rows = np.asarray([self._row_of.get(int(c), -1) for c in candidates.tolist()],
                           dtype=np.int64)

@@ -155,6 +155,8 @@ def _drop_property(ex: Executor, stmt: a.DropProperty, ctx: Ctx) -> list[Result]
 def _create_index(ex: Executor, stmt: a.CreateIndex, ctx: Ctx) -> list[Result]:
     catalog = ex.storage.catalog
     type_def = ex.type_def(stmt.type_name)
+    if stmt.index_type == "LSM_VECTOR":
+        return _create_vector_index(ex, stmt, ctx)
     kind = SQL_INDEX_TYPES.get(stmt.index_type)
     if kind is None:
         raise SchemaError(f"Index type '{stmt.index_type}' is not supported: use UNIQUE, "
@@ -176,12 +178,67 @@ def _create_index(ex: Executor, stmt: a.CreateIndex, ctx: Ctx) -> list[Result]:
     return ddl_result(operation="create index", name=name, type=index_kind, totalIndexed=total)
 
 
+#: The METADATA keys of an LSM_VECTOR index (the seed era's), by their Python keyword.
+_VECTOR_METADATA = {
+    "dimensions": "dimensions", "similarity": "similarity", "quantization": "quantization",
+    "maxconnections": "max_connections", "beamwidth": "beam_width",
+    "neighboroverflowfactor": "neighborOverflowFactor",
+    "alphadiversityrelaxation": "alphaDiversityRelaxation", "idpropertyname": "idPropertyName",
+    "locationcachesize": "locationCacheSize", "graphbuildcachesize": "graphBuildCacheSize",
+    "mutationsbeforerebuild": "mutationsBeforeRebuild", "storevectorsingraph": "storeVectorsInGraph",
+    "addhierarchy": "addHierarchy", "efsearch": "efSearch", "pqsubspaces": "pqSubspaces",
+    "pqclusters": "pqClusters", "pqcenterglobally": "pqCenterGlobally",
+    "pqtraininglimit": "pqTrainingLimit",
+}  # fmt: skip
+
+
+def _create_vector_index(ex: Executor, stmt: a.CreateIndex, ctx: Ctx) -> list[Result]:
+    """``CREATE INDEX ON T (p) LSM_VECTOR METADATA {dimensions: 3, similarity: 'COSINE' ...}``;
+    SQL's quantization defaults to NONE (the Python API's to INT8), as in the seed era."""
+    from ..vectors import vector_config
+
+    type_def = ex.type_def(stmt.type_name)
+    if stmt.metadata is None:
+        raise SchemaError("LSM_VECTOR index requires METADATA with dimensions (and optionally "
+                          "similarity, quantization, maxConnections, beamWidth)")
+    if len(stmt.properties) != 1:
+        raise SchemaError("An LSM_VECTOR index covers exactly one property")
+    metadata = ex.value(stmt.metadata, ctx)
+    unknown = sorted(k for k in metadata if str(k).lower() not in _VECTOR_METADATA)
+    if unknown:  # the seed era ignores them silently (even distanceFunction): say so instead
+        raise SchemaError(f"Unsupported LSM_VECTOR metadata key(s) {unknown}: supported are "
+                          f"{sorted(set(_VECTOR_METADATA.values()))}")
+    settings = {_VECTOR_METADATA[str(k).lower()]: v for k, v in metadata.items()}
+    if "dimensions" not in settings:
+        raise SchemaError("LSM_VECTOR index METADATA needs 'dimensions'")
+    config = vector_config(
+        settings.pop("dimensions"), settings.pop("similarity", "COSINE"),
+        settings.pop("quantization", None), settings.pop("max_connections", 16),
+        settings.pop("beam_width", 100), **settings)
+    name = stmt.name or f"{stmt.type_name}[{stmt.properties[0]}]"
+    existing = ex.storage.catalog.indexes.get(name)
+    if existing is not None:
+        if stmt.if_not_exists:
+            return []
+        raise SchemaError(f"Index '{existing.name}' already exists")
+    ex.storage.create_index(ex.session, stmt.type_name, list(stmt.properties), False,
+                            "LSM_VECTOR", False, name, vector=config)  # fmt: skip
+    total = sum(ex.storage.count(ex.session, t, False) for t in type_def.polymorphic)
+    return ddl_result(operation="create index", name=name, type="LSM_VECTOR", created=True,
+                      totalIndexed=total)
+
+
 def _drop_index(ex: Executor, stmt: a.DropIndex, ctx: Ctx) -> list[Result]:
     if stmt.name not in ex.storage.catalog.indexes:
         if stmt.if_exists:
             return []
         raise SchemaError(f"Index not found: {stmt.name}")
+    vector = ex.storage.catalog.indexes[stmt.name].vector is not None
     ex.storage.drop_index(ex.session, stmt.name)
+    if vector:
+        from ..vectors import indexes_of
+
+        indexes_of(ex.storage).forget(stmt.name)
     return ddl_result(operation="drop index", indexName=stmt.name)
 
 
